@@ -1,0 +1,138 @@
+"""Command line: parse arguments, call one library function, render, choose the exit code.
+
+Exit codes: 0 fine (warnings allowed), 1 data errors found, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from toolkit import __version__
+from toolkit.errors import XltoolError
+
+OK, DATA_ERRORS, CANNOT_RUN = 0, 1, 2
+
+EXAMPLES = {
+    "make-template": "例：xltool make-template --unit 白鹤镇人民政府 --year 2025 --level town\n"
+    "    xltool make-template --roster 单位名单.csv -d 模板/",
+    "check": "例：xltool check 白鹤镇.xlsx\n    xltool check 收件箱/*.xlsx --json",
+    "merge": "例：xltool merge 收件箱/ --roster 单位名单.csv -o 汇总.xlsx",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage and exits 2; keep the exit code, say it in Chinese
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"xltool：参数有误：{message}\n")
+        raise SystemExit(CANNOT_RUN)
+
+
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年度应为四位数字，收到“{text}”") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="xltool", description="政府信息公开工作年度报告：标准模板、校验、汇总")
+    parser.add_argument("--version", action="version", version=f"xltool {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令")
+
+    make = commands.add_parser("make-template", help="生成标准填报模板", epilog=EXAMPLES["make-template"],
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    make.add_argument("-o", "--output", type=Path, help="输出文件（默认：当前文件夹下按单位和年度命名）")
+    make.add_argument("--unit", default="", help="单位名称（预填）")
+    make.add_argument("--year", type=_year, help="报告年度（默认：当前应报年度）")
+    make.add_argument("--level", default="", help="单位类型：town/department/county/other 或中文名称")
+    make.add_argument("--password", help="工作表保护密码（默认不设密码）")
+    make.add_argument("--roster", type=Path, help="单位名单（CSV 或 .xlsx），为每个单位生成一份模板")
+    make.add_argument("-d", "--dir", type=Path, help="与 --roster 一起使用：模板输出文件夹")
+    make.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+    check = commands.add_parser("check", help="校验填好的工作簿", epilog=EXAMPLES["check"],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("files", nargs="+", help="要校验的工作簿（可多个，可用通配符）")
+    check.add_argument("--previous", type=Path, help="同一单位上一年度的工作簿（跨年度核对）")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    check.add_argument("--annotate", type=Path, metavar="DIR", help="在 DIR 中为每个文件生成标注问题的副本")
+    check.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
+    return parser
+
+
+def expand(patterns: Sequence[str]) -> list[Path]:
+    """Arguments as paths; patterns the shell did not expand (Windows) are expanded here."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if any(ch in pattern for ch in "*?[") else []
+        paths.extend(Path(m) for m in matches) if matches else paths.append(Path(pattern))
+    return paths
+
+
+def run_make_template(args, console: Console) -> int:
+    from toolkit.make import make_roster_templates, make_template
+
+    if args.roster:
+        if not args.dir:
+            raise XltoolError("使用 --roster 时请用 -d 指定输出文件夹")
+        written = make_roster_templates(args.roster, args.dir, year=args.year, password=args.password,
+                                        force=args.force)
+        console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
+        return OK
+    path = make_template(args.output, unit=args.unit, year=args.year, level=args.level,
+                         password=args.password, force=args.force)
+    console.print(str(path))
+    return OK
+
+
+def run_check(args, console: Console) -> int:
+    from toolkit.check import check_files
+    from toolkit.render import print_reports, reports_json
+
+    reports = check_files(expand(args.files), previous_path=args.previous)
+    if args.annotate:
+        from toolkit.annotate import annotate_reports
+
+        annotate_reports(reports, args.annotate, force=args.force)
+    if args.json:
+        print(reports_json(reports))
+    else:
+        print_reports(console, reports)
+    if any(r.failure for r in reports):
+        return CANNOT_RUN
+    return DATA_ERRORS if any(not r.valid for r in reports) else OK
+
+
+COMMANDS = {"make-template": run_make_template, "check": run_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Piped output is not cut to 80 columns: Chinese messages are long and wrap badly.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    errors = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
+    try:
+        return COMMANDS[args.command](args, console)
+    except XltoolError as error:
+        errors.print(Text("错误：", style="bold red") + Text(str(error)))
+        return CANNOT_RUN
+    except KeyboardInterrupt:
+        errors.print("已中断")
+        return CANNOT_RUN
+    except Exception as error:  # a bug must still end in one readable line, never a traceback
+        if os.environ.get("XLTOOL_DEBUG"):
+            raise
+        errors.print(Text("内部错误：", style="bold red") + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）"))
+        return CANNOT_RUN
+
+
+def entrypoint() -> None:
+    sys.exit(main(sys.argv[1:]))

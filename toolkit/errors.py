@@ -1,0 +1,28 @@
+"""The few reasons xltool cannot go on. Each message is one line of plain Chinese, with a remedy where known."""
+
+from __future__ import annotations
+
+
+class XltoolError(Exception):
+    """Base class: the CLI prints ``str(error)`` and exits with code 2."""
+
+
+class UsageError(XltoolError):
+    """An option or argument that cannot be used (a year that is not a year, an unknown unit type)."""
+
+
+class OutputError(XltoolError):
+    """An output that must not or cannot be written (exists without --force, folder not writable)."""
+
+
+class RosterError(XltoolError):
+    """A roster file that cannot be used; the message names the line."""
+
+
+class UnreadableWorkbook(XltoolError):
+    """A file that is not a workbook xltool can read, or that holds none of the report's tables."""
+
+    def __init__(self, path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}：{reason}")

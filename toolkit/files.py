@@ -1,0 +1,76 @@
+"""Writing outputs safely: never over an input, never a half-written file, never an existing file unasked."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from toolkit.errors import OutputError
+
+# Characters Windows forbids in file names, plus control characters.
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_file_stem(name: str, fallback: str = "未命名") -> str:
+    """A file name stem made from a unit name: no separators, no ``..``, no reserved names, not too long."""
+    text = unicodedata.normalize("NFC", name)
+    text = _UNSAFE.sub("_", text).strip(" .")
+    text = re.sub(r"\.{2,}", "_", text)
+    if text.split(".", 1)[0].upper() in _RESERVED:
+        text = f"_{text}"
+    return text[:80] or fallback
+
+
+def check_writable(target: Path, force: bool) -> None:
+    if target.exists() and not force:
+        raise OutputError(f"{target} 已存在；如需覆盖请加 --force")
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"输出文件夹不存在：{folder}")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"输出文件夹不可写：{folder}")
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, force: bool = False, inputs: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it is renamed over ``target`` in one step."""
+    target = Path(target)
+    for source in inputs:
+        if source.exists() and target.exists() and source.resolve() == target.resolve():
+            raise OutputError(f"输出文件不能与输入文件相同：{target}")
+    check_writable(target, force)
+    handle, temp_name = tempfile.mkstemp(prefix=".xltool-", suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        if target.exists() and not force:
+            raise OutputError(f"{target} 已存在；如需覆盖请加 --force")
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_paths(targets: list[Path], force: bool = False) -> Iterator[list[Path]]:
+    """Like :func:`atomic_path` for several files: all of them appear, or none."""
+    for target in targets:
+        check_writable(target, force)
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            handle, name = tempfile.mkstemp(prefix=".xltool-", suffix=target.suffix, dir=target.parent)
+            os.close(handle)
+            temps.append(Path(name))
+        yield temps
+        for temp, target in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)

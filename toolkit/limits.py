@@ -1,0 +1,10 @@
+"""Every size limit xltool applies to what it reads, in one place (see the README's SECURITY section)."""
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit's workbook is ~20 KB; anything this large is not one
+MAX_ZIP_ENTRIES = 2_000
+MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed size of one zip member (a sheet XML, shared strings)
+MAX_TOTAL_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # for members above 1 MiB: a ratio above this is a zip bomb, not a workbook
+RATIO_CHECK_FLOOR = 1024 * 1024
+MAX_SHEETS = 255
+MAX_GRID_CELLS = 2_000_000  # cells of one sheet grid xltool will hold when looking for the tables

@@ -1,0 +1,55 @@
+"""Lenient reading of labels and numbers as people type them (full-width forms, spaces, quotes, units)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』、，,.．。:：;；]")
+_NUMBER = re.compile(r"^[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_UNIT_SUFFIX = re.compile(r"(件|个|项|条|次|宗|万元|元)$")
+_CN_ORDINAL = re.compile(r"^([一二三四五六七八九十]+)、")
+_CN_GROUP = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
+
+
+def norm_label(text: object) -> str:
+    """A label reduced for comparison: NFKC (（一）→(一), １→1), no spaces, quotes or list punctuation."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def label_matches(cell_text: str, label: str) -> bool:
+    """Whether a normalized cell text stands for a normalized label (exact, shortened, or prefixed)."""
+    if not cell_text:
+        return False
+    if cell_text == label:
+        return True
+    if len(cell_text) >= 4 and (label.startswith(cell_text) or cell_text.startswith(label)):
+        return True
+    return len(label) >= 4 and cell_text.endswith(label)
+
+
+def parse_number_text(text: str) -> Decimal | None:
+    """The number a person meant by a text such as "12", "１２", " 12 ", "12件", "1,234"; else None."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    cleaned = _UNIT_SUFFIX.sub("", cleaned)
+    if not _NUMBER.match(cleaned):
+        return None
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def short_label(label: str) -> str:
+    """The short name a row goes by in the rules: 一、本年新收… → 一, （七）总计 → （七）."""
+    if m := _CN_ORDINAL.match(label):
+        return m.group(1)
+    if m := _CN_GROUP.match(label):
+        return f"（{m.group(1)}）"
+    return label
+
+
+def clip(text: object, limit: int = 60) -> str:
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
