@@ -47,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xltool {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令")
 
-    make = commands.add_parser("make-template", help="生成标准填报模板", epilog=EXAMPLES["make-template"],
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    make = commands.add_parser(
+        "make-template",
+        help="生成标准填报模板",
+        epilog=EXAMPLES["make-template"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     make.add_argument("-o", "--output", type=Path, help="输出文件（默认：当前文件夹下按单位和年度命名）")
     make.add_argument("--unit", default="", help="单位名称（预填）")
     make.add_argument("--year", type=_year, help="报告年度（默认：当前应报年度）")
@@ -58,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("-d", "--dir", type=Path, help="与 --roster 一起使用：模板输出文件夹")
     make.add_argument("--force", action="store_true", help="覆盖已存在的文件")
 
-    check = commands.add_parser("check", help="校验填好的工作簿", epilog=EXAMPLES["check"],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    check = commands.add_parser(
+        "check", help="校验填好的工作簿", epilog=EXAMPLES["check"], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     check.add_argument("files", nargs="+", help="要校验的工作簿（可多个，可用通配符）")
     check.add_argument("--previous", type=Path, help="同一单位上一年度的工作簿（跨年度核对）")
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -83,12 +88,12 @@ def run_make_template(args, console: Console) -> int:
     if args.roster:
         if not args.dir:
             raise XltoolError("使用 --roster 时请用 -d 指定输出文件夹")
-        written = make_roster_templates(args.roster, args.dir, year=args.year, password=args.password,
-                                        force=args.force)
+        written = make_roster_templates(args.roster, args.dir, year=args.year, password=args.password, force=args.force)
         console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
         return OK
-    path = make_template(args.output, unit=args.unit, year=args.year, level=args.level,
-                         password=args.password, force=args.force)
+    path = make_template(
+        args.output, unit=args.unit, year=args.year, level=args.level, password=args.password, force=args.force
+    )
     console.print(str(path))
     return OK
 
@@ -130,7 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug must still end in one readable line, never a traceback
         if os.environ.get("XLTOOL_DEBUG"):
             raise
-        errors.print(Text("内部错误：", style="bold red") + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）"))
+        errors.print(
+            Text("内部错误：", style="bold red")
+            + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）")
+        )
         return CANNOT_RUN
 
 

@@ -71,9 +71,19 @@ class Finding:
         return data
 
 
-def finding(code: str, message: str, *, sheet: str = "", cell: str = "", row_label: str = "",
-            column_label: str = "", expected: object = "", actual: object = "", table: str = "",
-            stage: int = 0) -> Finding:
+def finding(
+    code: str,
+    message: str,
+    *,
+    sheet: str = "",
+    cell: str = "",
+    row_label: str = "",
+    column_label: str = "",
+    expected: object = "",
+    actual: object = "",
+    table: str = "",
+    stage: int = 0,
+) -> Finding:
     severity, rule, _ = CODES[code]
     return Finding(
         code=code,

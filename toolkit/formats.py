@@ -183,12 +183,12 @@ def _table(raw: dict) -> Table:
     totals = []
     for t in raw.get("totals", []):
         on_rows = t["target"] in row_keys
-        totals.append(
-            Total(t["rule"], t["target"], _expand_range(t["terms"], rows if on_rows else columns), on_rows)
-        )
-    balance = Balance(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw["balance"].items()}) if (
-        "balance" in raw
-    ) else None
+        totals.append(Total(t["rule"], t["target"], _expand_range(t["terms"], rows if on_rows else columns), on_rows))
+    balance = (
+        Balance(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw["balance"].items()})
+        if ("balance" in raw)
+        else None
+    )
     table = Table(
         key=raw["key"],
         number=raw["number"],

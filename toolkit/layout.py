@@ -118,9 +118,7 @@ def _matrix(table: Table, sheet: str) -> TableLayout:
     layout = TableLayout(table, sheet, width=label_cols + len(table.columns), label_columns=label_cols)
     layout.header_rows = (TABLE_TOP, first_data_row - 1)
     if label_cols:
-        layout.labels.append(
-            Label(TABLE_TOP, 0, table.corner, "corner", first_data_row - 1, label_cols - 1)
-        )
+        layout.labels.append(Label(TABLE_TOP, 0, table.corner, "corner", first_data_row - 1, label_cols - 1))
     for depth in range(head_depth):
         for first, last in _groups(table.columns, depth):
             leaf = all(len(c.path) == depth + 1 for c in table.columns[first : last + 1])
@@ -194,7 +192,5 @@ def workbook_layout(fmt: Format) -> WorkbookLayout:
         fmt.header_sheet,
         {f.key: (HEADER_FIRST_ROW + i, HEADER_VALUE_COLUMN) for i, f in enumerate(fmt.header)},
     )
-    tables = [
-        (_blocks if t.layout == "blocks" else _matrix)(t, sheet_name(t)) for t in fmt.tables
-    ]
+    tables = [(_blocks if t.layout == "blocks" else _matrix)(t, sheet_name(t)) for t in fmt.tables]
     return WorkbookLayout(fmt, header, tables)

@@ -64,9 +64,7 @@ def _matrix_with_row_labels(texts: Texts, table: Table):
     columns = _columns(texts, table.columns, max(first - HEADER_BAND, 0), first - 1, left)
     if columns is None:
         return None
-    return {
-        table.cell_id(r.key, c.key): (rows[r.key][0], columns[c.key][1]) for r in table.rows for c in table.columns
-    }
+    return {table.cell_id(r.key, c.key): (rows[r.key][0], columns[c.key][1]) for r in table.rows for c in table.columns}
 
 
 def _matrix_without_row_labels(texts: Texts, table: Table):
@@ -95,13 +93,11 @@ def _blocks(texts: Texts, table: Table):
             for col_axis in block.columns:
                 label = norm_label(col_axis.label)
                 heads = [
-                    (r, -c)
-                    for r, c, t in texts
-                    if row - 4 <= r < row and c > label_col and label_matches(t, label)
+                    (r, -c) for r, c, t in texts if row - 4 <= r < row and c > label_col and label_matches(t, label)
                 ]
                 if not heads:
                     return None
-                head_row, neg_col = max(heads)
+                _, neg_col = max(heads)
                 positions[table.cell_id(axis.key, col_axis.key)] = (row, -neg_col)
         after = max(r for r, _ in rows.values())
     return positions

@@ -42,8 +42,16 @@ def template_name(unit: str, year: int) -> str:
     return f"政府信息公开年报模板_{year}年度.xlsx"
 
 
-def make_template(output: Path | None = None, *, unit: str = "", year: int | None = None, level: str = "",
-                  password: str | None = None, force: bool = False, format_id: str = DEFAULT_FORMAT) -> Path:
+def make_template(
+    output: Path | None = None,
+    *,
+    unit: str = "",
+    year: int | None = None,
+    level: str = "",
+    password: str | None = None,
+    force: bool = False,
+    format_id: str = DEFAULT_FORMAT,
+) -> Path:
     fmt = load_format(format_id)
     year = validate_year(fmt, year)
     header = {"unit_name": unit.strip(), "year": year, "unit_type": unit_type_label(fmt, level)}
@@ -55,8 +63,15 @@ def make_template(output: Path | None = None, *, unit: str = "", year: int | Non
     return write_workbook(target, fmt, header, password=password, force=force)
 
 
-def make_roster_templates(roster: Path, folder: Path, *, year: int | None = None, password: str | None = None,
-                          force: bool = False, format_id: str = DEFAULT_FORMAT) -> list[Path]:
+def make_roster_templates(
+    roster: Path,
+    folder: Path,
+    *,
+    year: int | None = None,
+    password: str | None = None,
+    force: bool = False,
+    format_id: str = DEFAULT_FORMAT,
+) -> list[Path]:
     """One prefilled template per roster unit, written all together or not at all."""
     fmt = load_format(format_id)
     year = validate_year(fmt, year)

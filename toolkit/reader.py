@@ -213,7 +213,10 @@ class XlsxParts:
 
 def _unescape(text: str) -> str:
     return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
         .replace("&amp;", "&")
     )
 
@@ -226,7 +229,9 @@ class Grids:
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(path))
         except Exception as error:  # calamine raises several unrelated types for broken files
-            raise UnreadableWorkbook(path, f"工作簿无法读取（{_brief(error)}）；请用 Excel 或 WPS 打开后另存为 .xlsx") from None
+            raise UnreadableWorkbook(
+                path, f"工作簿无法读取（{_brief(error)}）；请用 Excel 或 WPS 打开后另存为 .xlsx"
+            ) from None
         self.names = list(self.book.sheet_names)[: limits.MAX_SHEETS]
         self._grids: dict[str, list[list]] = {}
 

@@ -80,6 +80,7 @@ def read_roster(path: Path | str, fmt: Format) -> list[RosterEntry]:
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
+
         def cell(index, row=row):
             return row[index].strip() if index is not None and index < len(row) else ""
 

@@ -92,14 +92,22 @@ _EXPECTED = {
 }
 
 
-def _cell_finding(code: str, cell: Cell, cv: CellValue, raw: object, value: Decimal | None,
-                  table_title: str) -> Finding:
+def _cell_finding(
+    code: str, cell: Cell, cv: CellValue, raw: object, value: Decimal | None, table_title: str
+) -> Finding:
     expected, message = _EXPECTED[code]
     values = {"raw": clip(raw, 30), "value": show(value) if value is not None else ""}
     return finding(
-        code, message.format(**values), sheet=cv.sheet, cell=cv.address, row_label=cell.row_label,
-        column_label=cell.column_label, expected=expected.format(**values), actual=clip(raw, 60) if raw != "" else "空",
-        table=table_title, stage=STAGE_CELL,
+        code,
+        message.format(**values),
+        sheet=cv.sheet,
+        cell=cv.address,
+        row_label=cell.row_label,
+        column_label=cell.column_label,
+        expected=expected.format(**values),
+        actual=clip(raw, 60) if raw != "" else "空",
+        table=table_title,
+        stage=STAGE_CELL,
     )
 
 
@@ -116,21 +124,38 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
         raw = cv.error or cv.value
         if cell.computed:
             if check_formulas and cv.formula is None:
-                found.append(finding(
-                    "formula-overwritten",
-                    f"这里原是自动计算的公式，现被改成手填的“{clip(raw, 20)}”；请使用标准模板重新填写，不要覆盖灰色单元格",
-                    sheet=cv.sheet, cell=cv.address, row_label=cell.row_label, column_label=cell.column_label,
-                    expected="公式", actual=clip(raw, 60) if raw != "" else "空", table=title, stage=STAGE_CELL,
-                ))
+                found.append(
+                    finding(
+                        "formula-overwritten",
+                        f"这里原是自动计算的公式，现被改成手填的“{clip(raw, 20)}”；请使用标准模板重新填写，不要覆盖灰色单元格",
+                        sheet=cv.sheet,
+                        cell=cv.address,
+                        row_label=cell.row_label,
+                        column_label=cell.column_label,
+                        expected="公式",
+                        actual=clip(raw, 60) if raw != "" else "空",
+                        table=title,
+                        stage=STAGE_CELL,
+                    )
+                )
             if cv.formula is not None and raw in ("", None) and not cv.error:
                 stated[cell.id] = None  # a formula whose result was never cached: nothing stated
                 continue
         elif check_formulas and cv.formula is not None:
-            found.append(finding(
-                "formula-in-input", f"填写项里是公式“={clip(cv.formula, 30)}”，请直接填写数字",
-                sheet=cv.sheet, cell=cv.address, row_label=cell.row_label, column_label=cell.column_label,
-                expected="数字", actual=f"={clip(cv.formula, 50)}", table=title, stage=STAGE_CELL,
-            ))
+            found.append(
+                finding(
+                    "formula-in-input",
+                    f"填写项里是公式“={clip(cv.formula, 30)}”，请直接填写数字",
+                    sheet=cv.sheet,
+                    cell=cv.address,
+                    row_label=cell.row_label,
+                    column_label=cell.column_label,
+                    expected="数字",
+                    actual=f"={clip(cv.formula, 50)}",
+                    table=title,
+                    stage=STAGE_CELL,
+                )
+            )
         value, code = classify(raw, cell.kind)
         if code:
             found.append(_cell_finding(code, cell, cv, raw, value, title))
@@ -161,8 +186,14 @@ def check_sums(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
             _SUM_CODES[s.rule],
             f"总计填的是 {show(stated)}，{what}（{first.address}～{last.address}）相加是 {show(recomputed)}，"
             f"相差 {show(stated - recomputed)}",
-            sheet=cv.sheet, cell=cv.address, row_label=cell.row_label, column_label=cell.column_label,
-            expected=show(recomputed), actual=show(stated), table=fmt.table(cell.table).title, stage=STAGE_SUM,
+            sheet=cv.sheet,
+            cell=cv.address,
+            row_label=cell.row_label,
+            column_label=cell.column_label,
+            expected=show(recomputed),
+            actual=show(stated),
+            table=fmt.table(cell.table).title,
+            stage=STAGE_SUM,
         )
 
 
@@ -185,9 +216,14 @@ def check_balance(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
             yield finding(
                 "balance-r1",
                 f"{left_name}={show(left)}，{right_name}={show(right)}，相差 {show(abs(left - right))}",
-                sheet=cv.sheet, cell=cv.address, row_label=fmt.cells[target].row_label, column_label=col.label,
-                expected=f"{left_name} = {right_name}", actual=f"{show(left)} ≠ {show(right)}",
-                table=table.title, stage=STAGE_BALANCE,
+                sheet=cv.sheet,
+                cell=cv.address,
+                row_label=fmt.cells[target].row_label,
+                column_label=col.label,
+                expected=f"{left_name} = {right_name}",
+                actual=f"{show(left)} ≠ {show(right)}",
+                table=table.title,
+                stage=STAGE_BALANCE,
             )
 
 
@@ -195,8 +231,16 @@ def _cell_warning(sub: Submission, code: str, cell_id: str, message: str, expect
     cell = sub.format.cells[cell_id]
     cv = sub.cells[cell_id]
     return finding(
-        code, message, sheet=cv.sheet, cell=cv.address, row_label=cell.row_label, column_label=cell.column_label,
-        expected=expected, actual=actual, table=sub.format.table(cell.table).title, stage=STAGE_WARNING,
+        code,
+        message,
+        sheet=cv.sheet,
+        cell=cv.address,
+        row_label=cell.row_label,
+        column_label=cell.column_label,
+        expected=expected,
+        actual=actual,
+        table=sub.format.table(cell.table).title,
+        stage=STAGE_WARNING,
     )
 
 
@@ -208,27 +252,36 @@ def check_warnings(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
         issued, valid = value(pair["issued"]), value(pair["valid"])
         if issued > valid:
             yield _cell_warning(
-                sub, "issued-exceeds-valid-r7b", pair["issued"],
+                sub,
+                "issued-exceeds-valid-r7b",
+                pair["issued"],
                 f"本年制发 {show(issued)} 件，多于现行有效 {show(valid)} 件；请核对（本年制发的一般都仍有效）",
-                f"≤ {show(valid)}", show(issued),
+                f"≤ {show(valid)}",
+                show(issued),
             )
     unit_type = sub.format.unit_type(str(sub.header.get("unit_type") or ""))
     if unit_type is not None and not unit_type.regulations:
         for cell_id in rules.get("regulation_cells", []):
             if value(cell_id):
                 yield _cell_warning(
-                    sub, "regulation-not-allowed-r8", cell_id,
+                    sub,
+                    "regulation-not-allowed-r8",
+                    cell_id,
                     f"单位类型为“{unit_type.label}”，没有规章制定权，规章应填 0，现为 {show(value(cell_id))}",
-                    0, show(value(cell_id)),
+                    0,
+                    show(value(cell_id)),
                 )
     cases = sum(value(c) for c in rules.get("case_totals", []))
     requests = value(rules["request_total"]) + sum(value(c) for c in rules.get("request_received", []))
     if cases and not requests:
         first_case = next(c for c in rules["case_totals"] if value(c))
         yield _cell_warning(
-            sub, "cases-without-requests-r11", first_case,
+            sub,
+            "cases-without-requests-r11",
+            first_case,
             f"表四有 {show(cases)} 件行政复议或行政诉讼，表三却没有任何政府信息公开申请；请核对",
-            "表三有申请", "表三全为 0",
+            "表三有申请",
+            "表三全为 0",
         )
 
 
@@ -238,19 +291,39 @@ def check_header(sub: Submission) -> Iterator[Finding]:
     labels = {f.key: f.label for f in fmt.header}
     if not sub.unit:
         sheet, cell = sheet_of.get("unit_name", (fmt.header_sheet, ""))
-        yield finding("missing-unit-name", "没有填写单位名称", sheet=sheet, cell=cell, row_label=labels["unit_name"],
-                      expected="单位全称", actual="空")
+        yield finding(
+            "missing-unit-name",
+            "没有填写单位名称",
+            sheet=sheet,
+            cell=cell,
+            row_label=labels["unit_name"],
+            expected="单位全称",
+            actual="空",
+        )
     year = report_year(sub)
     sheet, cell = sheet_of.get("year", (fmt.header_sheet, ""))
     raw = sub.header.get("year")
     if year is None:
         actual = "空" if raw in (None, "") else clip(raw, 30)
-        yield finding("missing-year", f"年度没有填写或无法识别（{actual}），请填写四位年份，例如 {dt.date.today().year - 1}",
-                      sheet=sheet, cell=cell, row_label=labels["year"], expected="四位年份", actual=actual)
+        yield finding(
+            "missing-year",
+            f"年度没有填写或无法识别（{actual}），请填写四位年份，例如 {dt.date.today().year - 1}",
+            sheet=sheet,
+            cell=cell,
+            row_label=labels["year"],
+            expected="四位年份",
+            actual=actual,
+        )
     elif year < fmt.first_year:
-        yield finding("format-outdated",
-                      f"年度为 {year}，而本格式（{fmt.document}）从 {fmt.first_year} 年度起使用",
-                      sheet=sheet, cell=cell, row_label=labels["year"], expected=f"≥ {fmt.first_year}", actual=year)
+        yield finding(
+            "format-outdated",
+            f"年度为 {year}，而本格式（{fmt.document}）从 {fmt.first_year} 年度起使用",
+            sheet=sheet,
+            cell=cell,
+            row_label=labels["year"],
+            expected=f"≥ {fmt.first_year}",
+            actual=year,
+        )
 
 
 def report_year(sub: Submission) -> int | None:
@@ -271,20 +344,36 @@ def check_file_level(sub: Submission) -> Iterator[Finding]:
     from toolkit.stamp import ANNOTATED
 
     if sub.stamp is not None and sub.stamp.kind == ANNOTATED:
-        yield finding("annotated-copy", "这是 xltool 生成的校验批注副本，只供修改参考；请报送改正后的原文件",
-                      expected="单位填报的工作簿", actual="校验批注副本")
+        yield finding(
+            "annotated-copy",
+            "这是 xltool 生成的校验批注副本，只供修改参考；请报送改正后的原文件",
+            expected="单位填报的工作簿",
+            actual="校验批注副本",
+        )
     if sub.stamp is None:
-        yield finding("not-standard-template",
-                      "未使用标准模板：表格是按名称找到的，请核对读取的数字；建议今后使用 xltool make-template 生成的模板",
-                      expected="标准模板", actual="自制表格")
+        yield finding(
+            "not-standard-template",
+            "未使用标准模板：表格是按名称找到的，请核对读取的数字；建议今后使用 xltool make-template 生成的模板",
+            expected="标准模板",
+            actual="自制表格",
+        )
     for key in sub.moved_tables:
         table = sub.format.table(key)
-        yield finding("layout-changed", f"{table.title}不在标准模板的位置（行列被增删或移动），已按名称查找",
-                      sheet=table.title[:31], table=table.title, expected="标准位置", actual="已移动")
+        yield finding(
+            "layout-changed",
+            f"{table.title}不在标准模板的位置（行列被增删或移动），已按名称查找",
+            sheet=table.title[:31],
+            table=table.title,
+            expected="标准位置",
+            actual="已移动",
+        )
     if not sub.formulas_checked:
-        yield finding("formula-unverified",
-                      f".{sub.file_type} 文件只能读取数值，无法核验公式是否被改动；建议另存为 .xlsx 后报送",
-                      expected=".xlsx", actual=f".{sub.file_type}")
+        yield finding(
+            "formula-unverified",
+            f".{sub.file_type} 文件只能读取数值，无法核验公式是否被改动；建议另存为 .xlsx 后报送",
+            expected=".xlsx",
+            actual=f".{sub.file_type}",
+        )
 
 
 def _position(sub: Submission, f: Finding) -> tuple[int, int]:
@@ -317,15 +406,16 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
     """R6, R7, R10 against last year's workbook of the same unit."""
     found: list[Finding] = []
     this_year, last_year = report_year(sub), report_year(prev)
-    if (prev.unit and sub.unit and prev.unit != sub.unit) or (
-        this_year and last_year and last_year != this_year - 1
-    ):
-        found.append(finding(
-            "previous-mismatch",
-            f"上年文件是“{prev.unit or '?'}”{last_year or '?'} 年度，本文件是“{sub.unit or '?'}”{this_year or '?'} 年度",
-            expected=f"{sub.unit} {this_year - 1 if this_year else ''} 年度", actual=f"{prev.unit} {last_year}",
-            stage=STAGE_WARNING,
-        ))
+    if (prev.unit and sub.unit and prev.unit != sub.unit) or (this_year and last_year and last_year != this_year - 1):
+        found.append(
+            finding(
+                "previous-mismatch",
+                f"上年文件是“{prev.unit or '?'}”{last_year or '?'} 年度，本文件是“{sub.unit or '?'}”{this_year or '?'} 年度",
+                expected=f"{sub.unit} {this_year - 1 if this_year else ''} 年度",
+                actual=f"{prev.unit} {last_year}",
+                stage=STAGE_WARNING,
+            )
+        )
     rules = sub.format.cross_year
     carry = rules.get("carry_over")
     if carry:
@@ -336,24 +426,35 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
             this_id, last_id = table.cell_id(this_row, col.key), table.cell_id(last_row, col.key)
             now, before = numbers.totals[this_id], prev_numbers.totals.get(last_id, 0)
             if now != before:
-                found.append(_cell_warning(
-                    sub, "carry-over-mismatch-r6", this_id,
-                    f"上年结转填 {show(now)}，上年报告的“{table.row(last_row).label}”是 {show(before)}",
-                    show(before), show(now),
-                ))
+                found.append(
+                    _cell_warning(
+                        sub,
+                        "carry-over-mismatch-r6",
+                        this_id,
+                        f"上年结转填 {show(now)}，上年报告的“{table.row(last_row).label}”是 {show(before)}",
+                        show(before),
+                        show(now),
+                    )
+                )
     for stock in rules.get("stock", []):
         now = numbers.totals[stock["valid"]]
         expected = (
-            prev_numbers.totals.get(stock["valid"], 0) + numbers.totals[stock["issued"]]
+            prev_numbers.totals.get(stock["valid"], 0)
+            + numbers.totals[stock["issued"]]
             - numbers.totals[stock["repealed"]]
         )
         if now != expected:
-            found.append(_cell_warning(
-                sub, "stock-mismatch-r7", stock["valid"],
-                f"现行有效 {show(now)} 件；按上年现行有效 + 本年制发 − 本年废止应为 {show(expected)} 件"
-                "（清理、到期失效或机构调整时可能合理）",
-                show(expected), show(now),
-            ))
+            found.append(
+                _cell_warning(
+                    sub,
+                    "stock-mismatch-r7",
+                    stock["valid"],
+                    f"现行有效 {show(now)} 件；按上年现行有效 + 本年制发 − 本年废止应为 {show(expected)} 件"
+                    "（清理、到期失效或机构调整时可能合理）",
+                    show(expected),
+                    show(now),
+                )
+            )
     factor, floor = rules.get("jump_factor", 5), rules.get("jump_floor", 10)
     for cell_id in rules.get("headline", []):
         now, before = numbers.totals[cell_id], prev_numbers.totals.get(cell_id, 0)
@@ -361,9 +462,14 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
             continue
         ratio = Decimal(now) / Decimal(before)
         if ratio > factor or ratio < Decimal(1) / factor:
-            found.append(_cell_warning(
-                sub, "year-on-year-jump-r10", cell_id,
-                f"上年 {show(before)}，今年 {show(now)}，变化超过 {factor} 倍；请核对是否填错", f"约 {show(before)}",
-                show(now),
-            ))
+            found.append(
+                _cell_warning(
+                    sub,
+                    "year-on-year-jump-r10",
+                    cell_id,
+                    f"上年 {show(before)}，今年 {show(now)}，变化超过 {factor} 倍；请核对是否填错",
+                    f"约 {show(before)}",
+                    show(now),
+                )
+            )
     return found

@@ -60,15 +60,19 @@ class Styles:
             "group": {**boxed, "align": "center"},
             "label": {**boxed, "align": "left"},
             "count": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB", "num_format": "0"},
-            "amount": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB",
-                       "num_format": AMOUNT_FORMAT},
+            "amount": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB", "num_format": AMOUNT_FORMAT},
             "computed": {**boxed, "align": "right", "bg_color": "#EDEDED", "num_format": "0"},
             "computed_amount": {**boxed, "align": "right", "bg_color": "#EDEDED", "num_format": AMOUNT_FORMAT},
             "check": {**boxed, "align": "center", "bold": True, "font_color": "#006100", "bg_color": "#E2EFDA"},
             "check_bad": {"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True},
             "field": {**boxed, "locked": False, "bg_color": "#FFF9DB", "align": "left"},
-            "field_date": {**boxed, "locked": False, "bg_color": "#FFF9DB", "align": "left",
-                           "num_format": "yyyy-mm-dd"},
+            "field_date": {
+                **boxed,
+                "locked": False,
+                "bg_color": "#FFF9DB",
+                "align": "left",
+                "num_format": "yyyy-mm-dd",
+            },
             "note": {**base, "align": "left"},
             "text": {**boxed, "align": "left"},
         }[name]
@@ -102,35 +106,71 @@ def _write_header_sheet(book: Workbook, styles: Styles, fmt: Format, layout: Wor
                 sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.get("field_date"))
             else:
                 sheet.write_blank(row, col, None, styles.get("field_date"))
-            sheet.data_validation(row, col, row, col, {
-                "validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
-                "input_title": field_.label, "input_message": "填写日期，例如 2025-01-15",
-            })
+            sheet.data_validation(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "validate": "date",
+                    "criteria": ">=",
+                    "value": dt.date(2000, 1, 1),
+                    "input_title": field_.label,
+                    "input_message": "填写日期，例如 2025-01-15",
+                },
+            )
         elif field_.kind == "year":
             if isinstance(value, int):
                 sheet.write_number(row, col, value, styles.get("field"))
             else:
                 sheet.write_blank(row, col, None, styles.get("field"))
-            sheet.data_validation(row, col, row, col, {
-                "validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
-                "input_title": field_.label, "input_message": "填写报告年度，四位数字，例如 2025",
-                "error_message": "年度应为 2000～2100 之间的四位整数",
-            })
+            sheet.data_validation(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": 2000,
+                    "maximum": 2100,
+                    "input_title": field_.label,
+                    "input_message": "填写报告年度，四位数字，例如 2025",
+                    "error_message": "年度应为 2000～2100 之间的四位整数",
+                },
+            )
         else:
             if value:
                 sheet.write_string(row, col, str(value), styles.get("field"))
             else:
                 sheet.write_blank(row, col, None, styles.get("field"))
             if field_.kind == "choice":
-                sheet.data_validation(row, col, row, col, {
-                    "validate": "list", "source": [u.label for u in fmt.unit_types],
-                    "input_title": field_.label, "input_message": "从下拉列表中选择",
-                })
+                sheet.data_validation(
+                    row,
+                    col,
+                    row,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": [u.label for u in fmt.unit_types],
+                        "input_title": field_.label,
+                        "input_message": "从下拉列表中选择",
+                    },
+                )
             elif field_.required:
-                sheet.data_validation(row, col, row, col, {
-                    "validate": "length", "criteria": ">", "value": 0,
-                    "input_title": field_.label, "input_message": f"必填：{field_.label}",
-                })
+                sheet.data_validation(
+                    row,
+                    col,
+                    row,
+                    col,
+                    {
+                        "validate": "length",
+                        "criteria": ">",
+                        "value": 0,
+                        "input_title": field_.label,
+                        "input_message": f"必填：{field_.label}",
+                    },
+                )
     last = max(r for r, _ in layout.header.cells.values())
     sheet.write_string(last + 2, 0, "黄色单元格为填写项；请先填写本页，再填写表二、表三、表四。", styles.get("note"))
     return sheet
@@ -141,14 +181,13 @@ def _header_ref(fmt: Format, layout: WorkbookLayout, key: str) -> str:
     return _sheet_ref(fmt.header_sheet, row, col)
 
 
-def _write_subtitle(sheet: Worksheet, styles: Styles, fmt: Format, layout: WorkbookLayout, header: Mapping,
-                    width: int) -> None:
+def _write_subtitle(
+    sheet: Worksheet, styles: Styles, fmt: Format, layout: WorkbookLayout, header: Mapping, width: int
+) -> None:
     """A line under the title naming the unit and year, linked to the 基本信息 sheet."""
     unit = str(header.get("unit_name") or "")
     year = header.get("year")
-    formula = (
-        f'="填报单位："&{_header_ref(fmt, layout, "unit_name")}&"　　年度："&{_header_ref(fmt, layout, "year")}'
-    )
+    formula = f'="填报单位："&{_header_ref(fmt, layout, "unit_name")}&"　　年度："&{_header_ref(fmt, layout, "year")}'
     cached = f"填报单位：{unit}　　年度：{year if year is not None else ''}"
     sheet.merge_range(1, 0, 1, width - 1, "", styles.get("subtitle"))
     sheet.write_formula(1, 0, formula, styles.get("subtitle"), cached)
@@ -166,19 +205,28 @@ def _place_labels(sheet: Worksheet, styles: Styles, table_layout: TableLayout) -
 def _input_validation(kind: str) -> dict:
     if kind == AMOUNT:
         return {
-            "validate": "decimal", "criteria": ">=", "value": 0,
-            "input_title": "金额（万元）", "input_message": "填写数字，单位万元，最多 4 位小数；没有填 0",
-            "error_title": "金额有误", "error_message": "请填写不小于 0 的数字（单位：万元）",
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "input_title": "金额（万元）",
+            "input_message": "填写数字，单位万元，最多 4 位小数；没有填 0",
+            "error_title": "金额有误",
+            "error_message": "请填写不小于 0 的数字（单位：万元）",
         }
     return {
-        "validate": "integer", "criteria": ">=", "value": 0,
-        "input_title": "件数", "input_message": "填写整数；没有填 0，不要留空",
-        "error_title": "件数有误", "error_message": "请填写不小于 0 的整数",
+        "validate": "integer",
+        "criteria": ">=",
+        "value": 0,
+        "input_title": "件数",
+        "input_message": "填写整数；没有填 0，不要留空",
+        "error_title": "件数有误",
+        "error_message": "请填写不小于 0 的整数",
     }
 
 
-def _write_cells(sheet: Worksheet, styles: Styles, fmt: Format, table_layout: TableLayout,
-                 values: Mapping, totals: Mapping) -> None:
+def _write_cells(
+    sheet: Worksheet, styles: Styles, fmt: Format, table_layout: TableLayout, values: Mapping, totals: Mapping
+) -> None:
     sums = formula_sums(fmt)
     for cell_id, (row, col) in table_layout.cells.items():
         cell = fmt.cells[cell_id]
@@ -208,9 +256,11 @@ def _write_balance_row(sheet: Worksheet, styles: Styles, table_layout: TableLayo
     table = table_layout.table
     balance = table.balance
     row = table_layout.check_row
-    sheet.merge_range(row, 0, row, table_layout.label_columns - 1,
-                      "勾稽关系校验：一 + 二 = （七）+ 四", styles.get("head"))
+    sheet.merge_range(
+        row, 0, row, table_layout.label_columns - 1, "勾稽关系校验：一 + 二 = （七）+ 四", styles.get("head")
+    )
     for col_axis in table.columns:
+
         def refs(keys, col_key=col_axis.key):
             return "+".join(table_layout.address(table.cell_id(k, col_key)) for k in keys)
 
@@ -223,9 +273,18 @@ def _write_balance_row(sheet: Worksheet, styles: Styles, table_layout: TableLayo
         sheet.write_formula(row, col, formula, styles.get("check"), BALANCED if ok else UNBALANCED)
     first = table_layout.label_columns
     last = first + len(table.columns) - 1
-    sheet.conditional_format(row, first, row, last, {
-        "type": "cell", "criteria": "==", "value": f'"{UNBALANCED}"', "format": styles.get("check_bad"),
-    })
+    sheet.conditional_format(
+        row,
+        first,
+        row,
+        last,
+        {
+            "type": "cell",
+            "criteria": "==",
+            "value": f'"{UNBALANCED}"',
+            "format": styles.get("check_bad"),
+        },
+    )
 
 
 def _fit_columns(sheet: Worksheet, table_layout: TableLayout) -> None:
@@ -268,9 +327,17 @@ def _protect(sheet: Worksheet, password: str | None) -> None:
     sheet.protect(password or "", {"format_columns": True, "format_rows": True})
 
 
-def _write_table_sheet(book: Workbook, styles: Styles, fmt: Format, layout: WorkbookLayout,
-                       table_layout: TableLayout, header: Mapping, values: Mapping, totals: Mapping,
-                       password: str | None) -> Worksheet:
+def _write_table_sheet(
+    book: Workbook,
+    styles: Styles,
+    fmt: Format,
+    layout: WorkbookLayout,
+    table_layout: TableLayout,
+    header: Mapping,
+    values: Mapping,
+    totals: Mapping,
+    password: str | None,
+) -> Worksheet:
     sheet = book.add_worksheet(table_layout.sheet)
     table = table_layout.table
     sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, table_layout.width - 1, table.title, styles.get("title"))
@@ -333,8 +400,14 @@ def _write_stamp(book: Workbook, stamp: Stamp) -> None:
     sheet.very_hidden()
 
 
-def build_workbook(book: Workbook, fmt: Format, header: Mapping, values: Mapping | None = None,
-                   password: str | None = None, kind: str = TEMPLATE) -> Styles:
+def build_workbook(
+    book: Workbook,
+    fmt: Format,
+    header: Mapping,
+    values: Mapping | None = None,
+    password: str | None = None,
+    kind: str = TEMPLATE,
+) -> Styles:
     """Add the standard sheets (基本信息, 表二–四, 填表说明, stamp) to an open XlsxWriter workbook."""
     values = values or {}
     layout = workbook_layout(fmt)
@@ -347,8 +420,9 @@ def build_workbook(book: Workbook, fmt: Format, header: Mapping, values: Mapping
         _write_table_sheet(book, styles, fmt, layout, table_layout, header, values, totals, password)
     _write_instructions(book, styles, fmt)
     _write_stamp(book, Stamp(fmt.id, fmt.version, kind=kind))
-    book.set_properties({"title": f"{fmt.name}（{header.get('unit_name') or '空白模板'}）",
-                         "subject": fmt.document, "comments": fmt.id})
+    book.set_properties(
+        {"title": f"{fmt.name}（{header.get('unit_name') or '空白模板'}）", "subject": fmt.document, "comments": fmt.id}
+    )
     return styles
 
 
@@ -356,9 +430,17 @@ def new_book(path: Path) -> Workbook:
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
 
 
-def write_workbook(path: Path, fmt: Format, header: Mapping, values: Mapping | None = None, *,
-                   password: str | None = None, kind: str = TEMPLATE, force: bool = False,
-                   extra: Callable[[Workbook, Styles], None] | None = None) -> Path:
+def write_workbook(
+    path: Path,
+    fmt: Format,
+    header: Mapping,
+    values: Mapping | None = None,
+    *,
+    password: str | None = None,
+    kind: str = TEMPLATE,
+    force: bool = False,
+    extra: Callable[[Workbook, Styles], None] | None = None,
+) -> Path:
     """Write a standard workbook to ``path`` atomically; refuse to replace a file unless ``force``."""
     with atomic_path(Path(path), force=force) as temp:
         book = new_book(temp)
