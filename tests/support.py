@@ -1,0 +1,117 @@
+"""Test helpers that do what people and programs do to a workbook: fill it, recalculate it, convert it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+from toolkit.formats import Format, load_format
+from toolkit.layout import workbook_layout
+
+FMT: Format = load_format()
+LAYOUT = workbook_layout(FMT)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+_RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def address_of(cell_id: str) -> tuple[str, str]:
+    """(sheet, A1 address) of a format cell in the standard workbook."""
+    return LAYOUT.locate(cell_id)
+
+
+def zero_inputs() -> dict[str, int]:
+    return {c.id: 0 for c in FMT.input_cells}
+
+
+def balanced_inputs() -> dict[str, object]:
+    """A plausible town: 12 new + 2 carried = 11 handled + 3 carried forward, in two columns."""
+    values: dict[str, object] = zero_inputs()
+    values.update(
+        {
+            "t3.r01.c1": 10,
+            "t3.r01.c2": 2,
+            "t3.r02.c1": 2,
+            "t3.r03.c1": 5,
+            "t3.r04.c1": 1,
+            "t3.r13.c1": 3,
+            "t3.r23.c2": 2,
+            "t3.r25.c1": 3,
+            "t2.normative.issued": 2,
+            "t2.normative.valid": 15,
+            "t2.licensing.decisions": 120,
+            "t2.penalty.decisions": 7,
+            "t2.fees.amount": 12.3456,
+            "t4.cases.rv_upheld": 1,
+            "t4.cases.ld_pending": 1,
+        }
+    )
+    return values
+
+
+def fill(template: Path, out: Path, values: dict[str, object], header: dict[str, object] | None = None) -> Path:
+    """Type values into a template's cells with openpyxl, as a person filling the form would."""
+    book = openpyxl.load_workbook(template)
+    for cell_id, value in values.items():
+        sheet, ref = address_of(cell_id)
+        book[sheet][ref] = value
+    for key, value in (header or {}).items():
+        row, col = LAYOUT.header.cells[key]
+        book[FMT.header_sheet].cell(row=row + 1, column=col + 1, value=value)
+    book.save(out)
+    return out
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise RuntimeError("LibreOffice (soffice) is required for these tests: apt-get install libreoffice-calc-nogui")
+    return found
+
+
+def libreoffice_convert(files: list[Path], outdir: Path, target: str = "xlsx") -> list[Path]:
+    """Open each file in LibreOffice headless, recalculate every formula, and save it as ``target``."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
+        subprocess.run(
+            [
+                soffice(),
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    suffix = target.split(":", 1)[0]
+    results = [outdir / f"{Path(f).stem}.{suffix}" for f in files]
+    missing = [r for r in results if not r.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice did not write {missing}")
+    return results
+
+
+def cached_values(path: Path, sheet: str) -> dict[str, object]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
