@@ -69,7 +69,7 @@ def fill(template: Path, out: Path, values: dict[str, object], header: dict[str,
         book[sheet][ref] = value
     for key, value in (header or {}).items():
         row, col = LAYOUT.header.cells[key]
-        book[FMT.header_sheet].cell(row=row + 1, column=col + 1, value=value)
+        book[FMT.header_sheet].cell(row=row + 1, column=col + 1).value = value  # value=None would be ignored
     book.save(out)
     return out
 

@@ -44,13 +44,27 @@ def check_file(path: Path | str, previous_path: Path | str | None = None) -> Rep
     return check_workbook(path, previous).report
 
 
-def check_files(paths: Iterable[Path | str], previous_path: Path | str | None = None) -> list[Report]:
-    """Check several files; one that cannot be read becomes a Report with ``failure`` set."""
+def check_files(
+    paths: Iterable[Path | str],
+    previous_path: Path | str | None = None,
+    annotate_dir: Path | None = None,
+    force: bool = False,
+) -> list[Report]:
+    """Check several files; one that cannot be read becomes a Report with ``failure`` set.
+
+    With ``annotate_dir``, each readable file also gets an annotated copy there (see toolkit.annotate).
+    """
     previous = check_workbook(previous_path) if previous_path else None
     reports = []
     for path in paths:
         try:
-            reports.append(check_workbook(path, previous).report)
+            checked = check_workbook(path, previous)
         except UnreadableWorkbook as error:
             reports.append(Report(file=str(path), failure=error.reason))
+            continue
+        if annotate_dir is not None:
+            from toolkit.annotate import annotate
+
+            checked.report.annotated = str(annotate(checked, annotate_dir, force))
+        reports.append(checked.report)
     return reports

@@ -102,11 +102,7 @@ def run_check(args, console: Console) -> int:
     from toolkit.check import check_files
     from toolkit.render import print_reports, reports_json
 
-    reports = check_files(expand(args.files), previous_path=args.previous)
-    if args.annotate:
-        from toolkit.annotate import annotate_reports
-
-        annotate_reports(reports, args.annotate, force=args.force)
+    reports = check_files(expand(args.files), args.previous, args.annotate, args.force)
     if args.json:
         print(reports_json(reports))
     else:

@@ -113,6 +113,7 @@ class Report:
     standard: bool = False
     findings: list[Finding] = field(default_factory=list)
     failure: str = ""  # set when the file could not be read at all
+    annotated: str = ""  # path of the annotated copy, when one was written
 
     @property
     def errors(self) -> int:
@@ -148,6 +149,7 @@ class Report:
             "standard_template": self.standard,
             "valid": self.valid,
             "failure": self.failure,
+            "annotated": self.annotated,
             "counts": {"errors": self.errors, "warnings": self.warnings},
             "findings": [f.to_dict() for f in self.findings],
         }

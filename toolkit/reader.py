@@ -224,13 +224,15 @@ def _unescape(text: str) -> str:
 class Grids:
     """Sheet grids loaded on demand: rows of values with absolute positions (row 0 = Excel row 1)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, saved_by: str = "") -> None:
         self.path = path
+        # Where it helps, name the program that saved the file: the remedy is to re-save it there.
+        self.origin = f"（该文件由 {saved_by} 保存）" if saved_by else ""
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(path))
         except Exception as error:  # calamine raises several unrelated types for broken files
             raise UnreadableWorkbook(
-                path, f"工作簿无法读取（{_brief(error)}）；请用 Excel 或 WPS 打开后另存为 .xlsx"
+                path, f"工作簿无法读取（{_brief(error)}）{self.origin}；请用 Excel 或 WPS 打开后另存为 .xlsx"
             ) from None
         self.names = list(self.book.sheet_names)[: limits.MAX_SHEETS]
         self._grids: dict[str, list[list]] = {}
@@ -244,8 +246,10 @@ class Grids:
                 self._grids[name] = sheet.to_python(skip_empty_area=False)
             except UnreadableWorkbook:
                 raise
-            except Exception as error:
-                raise UnreadableWorkbook(self.path, f"工作表“{name}”无法读取（{_brief(error)}）") from None
+            except Exception:
+                raise UnreadableWorkbook(
+                    self.path, f"工作表“{name}”内容缺失或损坏{self.origin}；请用 Excel 或 WPS 打开后另存为 .xlsx"
+                ) from None
         return self._grids[name]
 
     def has(self, name: str) -> bool:
@@ -321,7 +325,7 @@ def read_workbook(path: Path | str) -> Submission:
 
 
 def _read(path: Path, file_type: str, parts: XlsxParts | None) -> Submission:
-    grids = Grids(path)
+    grids = Grids(path, parts.application if parts else "")
     stamp = (parts.stamp() if parts else None) or _stamp_from_sheet(grids)
     fmt = None
     if stamp and stamp.format_id in available_formats():

@@ -63,6 +63,8 @@ def print_reports(console: Console, reports: Iterable[Report]) -> None:
         if report.findings:
             console.print(findings_table(report))
         console.print(verdict_line(report))
+        if report.annotated:
+            console.print(f"  标注副本：{report.annotated}")
 
 
 def reports_json(reports: Iterable[Report]) -> str:

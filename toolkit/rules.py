@@ -422,7 +422,7 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
         table_key, this_row = carry["this"].split(".")
         _, last_row = carry["last"].split(".")
         table = sub.format.table(table_key)
-        for col in table.columns:
+        for col in (c for c in table.columns if not c.total):  # a total column only repeats its parts
             this_id, last_id = table.cell_id(this_row, col.key), table.cell_id(last_row, col.key)
             now, before = numbers.totals[this_id], prev_numbers.totals.get(last_id, 0)
             if now != before:
