@@ -70,6 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     check.add_argument("--annotate", type=Path, metavar="DIR", help="在 DIR 中为每个文件生成标注问题的副本")
     check.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
+    merge = commands.add_parser("merge", help="校验文件夹中各单位的工作簿并汇总", epilog=EXAMPLES["merge"],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge.add_argument("folder", type=Path, help="存放各单位工作簿的文件夹（含子文件夹）")
+    merge.add_argument("-o", "--output", type=Path, help="汇总工作簿（默认：当前文件夹下“汇总_年度_日期.xlsx”）")
+    merge.add_argument("--roster", type=Path, help="单位名单（CSV 或 .xlsx），用于列出未报送的单位")
+    merge.add_argument("--year", type=_year, help="只汇总这一年度（文件夹中混有多个年度时必须指定）")
+    merge.add_argument("--include-invalid", action="store_true", help="有错误的工作簿也计入汇总（不建议）")
+    merge.add_argument("--long", type=Path, metavar="CSV", help="另存一份长表 CSV（单位、年度、表、行、列、值）")
+    merge.add_argument("--previous", type=Path, help="上一年度的汇总工作簿（县级跨年度核对）")
+    merge.add_argument("--unit", default="", help="汇总表上的单位名称，例如“某某县人民政府”")
+    merge.add_argument("--level", default="", help="汇总表上的单位类型")
+    merge.add_argument("--json", action="store_true", help="以 JSON 输出合并结果")
+    merge.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     return parser
 
 
@@ -112,14 +125,39 @@ def run_check(args, console: Console) -> int:
     return DATA_ERRORS if any(not r.valid for r in reports) else OK
 
 
-COMMANDS = {"make-template": run_make_template, "check": run_check}
+def run_merge(args, console: Console) -> int:
+    from toolkit.render import merge_progress, print_merge
+    from toolkit.summary import build_county_summary
+
+    with merge_progress(console, enabled=not args.json) as progress:
+        result = build_county_summary(
+            args.folder, args.output, roster=args.roster, year=args.year, include_invalid=args.include_invalid,
+            force=args.force, long_csv=args.long, previous=args.previous, unit=args.unit, level=args.level,
+            progress=progress,
+        )
+    if args.json:
+        import json
+
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_merge(console, result)
+    return OK if result.complete else DATA_ERRORS
+
+
+COMMANDS = {"make-template": run_make_template, "check": run_check, "merge": run_merge}
+
+
+def _width(stream) -> int | None:
+    """Piped output is not cut to 80 columns (Chinese messages are long and wrap badly) unless COLUMNS says so."""
+    if stream.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return 200
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # Piped output is not cut to 80 columns: Chinese messages are long and wrap badly.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-    errors = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
+    console = Console(highlight=False, width=_width(sys.stdout))
+    errors = Console(stderr=True, highlight=False, width=_width(sys.stderr))
     try:
         return COMMANDS[args.command](args, console)
     except XltoolError as error:

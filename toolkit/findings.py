@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "stock-mismatch-r7": (WARNING, "R7", "现行有效件数与上年数、本年制发、废止不衔接"),
     "year-on-year-jump-r10": (WARNING, "R10", "主要数字与上年相比变化超过 5 倍"),
     "previous-mismatch": (WARNING, "", "上年文件与本文件的单位或年度不对应"),
+    "unit-set-changed": (WARNING, "", "汇总的单位与上年不同"),
 }
 
 

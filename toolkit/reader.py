@@ -392,3 +392,15 @@ def _read_header(grids: Grids, fmt: Format, layout, stamped: bool):
                     header[key] = value
                     cells[key] = (name, address(row, col))
     return header, cells
+
+
+def virtual_submission(fmt: Format, header: dict[str, object], values: dict[str, object], path: Path | str,
+                       file_type: str = XLSX) -> Submission:
+    """Numbers that come from elsewhere (a merge, an imported report) placed where the standard layout has them."""
+    layout = workbook_layout(fmt)
+    cells = {}
+    for cell_id in fmt.cells:
+        sheet, ref = layout.locate(cell_id)
+        cells[cell_id] = CellValue(cell_id, sheet, ref, values.get(cell_id, ""))
+    header_cells = {key: (layout.header.sheet, address(*pos)) for key, pos in layout.header.cells.items()}
+    return Submission(Path(path), file_type, fmt, None, "", dict(header), header_cells, cells, False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -69,3 +71,70 @@ def print_reports(console: Console, reports: Iterable[Report]) -> None:
 
 def reports_json(reports: Iterable[Report]) -> str:
     return json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2)
+
+
+@contextlib.contextmanager
+def merge_progress(console: Console, enabled: bool = True) -> Iterator:
+    """A progress bar while workbooks are read; yields the callback merge calls after each file."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    if not enabled:
+        yield None
+        return
+    with Progress("读取工作簿", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("read", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_merge(console: Console, result) -> None:
+    from toolkit.merge import (
+        ACCEPTED_INVALID,
+        OTHER_YEAR,
+        REJECTED,
+        SKIPPED,
+        SUPERSEDED,
+        UNIT_MISSING,
+        UNREADABLE,
+    )
+
+    counts = result.counts()
+    read = sum(n for status, n in counts.items() if status != SKIPPED)
+    parts = "，".join(f"{status} {n}" for status, n in counts.items())
+    console.print(Text(f"{result.year or '?'} 年度：读取 {read} 个工作簿（{parts}）", style="bold"))
+    if result.include_invalid and counts.get(ACCEPTED_INVALID):
+        console.print(Text(f"注意：按 --include-invalid，{counts[ACCEPTED_INVALID]} 个有错误的工作簿也计入了汇总",
+                           style="bold red"))
+    sections = [
+        (REJECTED, "有错误，未采用", "red"),
+        (UNREADABLE, "无法读取", "red"),
+        (SUPERSEDED, "重复提交", "yellow"),
+        (OTHER_YEAR, "年度不符", "yellow"),
+        (SKIPPED, "已跳过", "dim"),
+    ]
+    for status, title, style in sections:
+        items = [f for f in result.files if f.status == status]
+        if items:
+            console.print(Text(f"{title}（{len(items)}）：", style=f"bold {style}"))
+            for item in items:
+                console.print(Text(f"  {Path(item.path).name}  ") + Text(item.note, style=style))
+    others = [f for f in result.files if f.status.startswith("不在名单")]
+    if others:
+        console.print(Text(f"不在名单中（{len(others)}，未计入）：", style="bold yellow"))
+        for item in others:
+            console.print(f"  {Path(item.path).name}  {item.report.unit}")
+    if result.roster is not None:
+        missing = [line.entry.name for line in result.roster if line.status == UNIT_MISSING]
+        done = sum(line.status != UNIT_MISSING for line in result.roster)
+        console.print(Text(f"名单 {len(result.roster)} 个单位：已报送 {done}，未报送 {len(missing)}", style="bold"))
+        if missing:
+            console.print(Text("  未报送：" + "、".join(missing), style="red"))
+    for f in result.county_findings:
+        console.print(Text("  汇总警告：", style="yellow") + Text(f"{f.location} {f.message}"))
+    console.print(Text(f"汇总表：{result.output}", style="bold green"))
+    if result.long_output:
+        console.print(f"长表 CSV：{result.long_output}")
