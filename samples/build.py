@@ -19,10 +19,40 @@ from toolkit.template import write_workbook
 HERE = Path(__file__).resolve().parent
 FMT = load_format()
 MARK = "示例数据"
-TOWNS = ["城关镇", "青山镇", "白沙镇", "河口镇", "石桥镇", "马头镇", "新华街道", "东城街道", "西城街道", "桃源乡",
-         "龙泉镇", "高坪镇", "柳树镇", "松林乡", "清水镇", "双河镇", "三合镇", "平安镇", "红星街道", "云台乡"]
-DEPARTMENTS = ["县发展和改革局", "县教育局", "县公安局", "县民政局", "县财政局", "县人力资源和社会保障局",
-               "县自然资源局", "县住房和城乡建设局", "县市场监督管理局", "县卫生健康委员会"]
+TOWNS = [
+    "城关镇",
+    "青山镇",
+    "白沙镇",
+    "河口镇",
+    "石桥镇",
+    "马头镇",
+    "新华街道",
+    "东城街道",
+    "西城街道",
+    "桃源乡",
+    "龙泉镇",
+    "高坪镇",
+    "柳树镇",
+    "松林乡",
+    "清水镇",
+    "双河镇",
+    "三合镇",
+    "平安镇",
+    "红星街道",
+    "云台乡",
+]
+DEPARTMENTS = [
+    "县发展和改革局",
+    "县教育局",
+    "县公安局",
+    "县民政局",
+    "县财政局",
+    "县人力资源和社会保障局",
+    "县自然资源局",
+    "县住房和城乡建设局",
+    "县市场监督管理局",
+    "县卫生健康委员会",
+]
 NOT_SENT = "县交通运输局"  # on the roster, no workbook in the inbox
 FAULTY = "示例县青山镇"
 DUPLICATE = "示例县石桥镇"
@@ -53,15 +83,17 @@ def unit_values(rng: random.Random, department: bool) -> dict[str, object]:
         for row, n in _spread(rng, handled, [r for r in common if r in results]).items():
             values[t3.cell_id(row, col)] = n
     valid = rng.randint(5, 40)
-    values.update({
-        "t2.normative.issued": min(rng.randint(0, 5), valid),
-        "t2.normative.repealed": rng.randint(0, 3),
-        "t2.normative.valid": valid,
-        "t2.licensing.decisions": rng.randint(200, 5000) if department else rng.randint(0, 150),
-        "t2.penalty.decisions": rng.randint(10, 900) if department else rng.randint(0, 30),
-        "t2.enforcement.decisions": rng.randint(0, 40) if department else 0,
-        "t2.fees.amount": Decimal(rng.randint(0, 5_000_000)) / 10_000 if department else Decimal(0),
-    })
+    values.update(
+        {
+            "t2.normative.issued": min(rng.randint(0, 5), valid),
+            "t2.normative.repealed": rng.randint(0, 3),
+            "t2.normative.valid": valid,
+            "t2.licensing.decisions": rng.randint(200, 5000) if department else rng.randint(0, 150),
+            "t2.penalty.decisions": rng.randint(10, 900) if department else rng.randint(0, 30),
+            "t2.enforcement.decisions": rng.randint(0, 40) if department else 0,
+            "t2.fees.amount": Decimal(rng.randint(0, 5_000_000)) / 10_000 if department else Decimal(0),
+        }
+    )
     if rng.random() < 0.2:
         values["t4.cases.rv_upheld"] = 1
     if rng.random() < 0.1:
@@ -71,8 +103,9 @@ def unit_values(rng: random.Random, department: bool) -> dict[str, object]:
 
 def build_seed_town(folder: Path) -> Path:
     header = {"unit_name": "白鹤镇人民政府", "unit_type": "乡镇/街道", "year": 2021}
-    return write_workbook(folder / "白鹤镇人民政府_2021年度.xlsx", FMT, header,
-                          {c.id: 0 for c in FMT.input_cells}, force=True)
+    return write_workbook(
+        folder / "白鹤镇人民政府_2021年度.xlsx", FMT, header, {c.id: 0 for c in FMT.input_cells}, force=True
+    )
 
 
 def build_demo_county(folder: Path, year: int = 2025) -> None:
@@ -84,8 +117,14 @@ def build_demo_county(folder: Path, year: int = 2025) -> None:
     units = [(f"示例县{t}", "乡镇/街道") for t in TOWNS] + [(f"示例县{d[1:]}", "县级政府部门") for d in DEPARTMENTS]
     for index, (name, unit_type) in enumerate(units):
         values = unit_values(rng, unit_type == "县级政府部门")
-        header = {"unit_name": name, "unit_type": unit_type, "year": year, "filler": MARK,
-                  "phone": "0000-0000000", "filled_on": dt.date(year + 1, 1, 5 + index % 20)}
+        header = {
+            "unit_name": name,
+            "unit_type": unit_type,
+            "year": year,
+            "filler": MARK,
+            "phone": "0000-0000000",
+            "filled_on": dt.date(year + 1, 1, 5 + index % 20),
+        }
         if name == FAULTY:
             values["t3.r25.c1"] = int(values["t3.r25.c1"]) + 1  # R1: one too many carried forward
             values["t3.r13.c2"] = "无"  # a word where a number belongs

@@ -70,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     check.add_argument("--annotate", type=Path, metavar="DIR", help="在 DIR 中为每个文件生成标注问题的副本")
     check.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
-    merge = commands.add_parser("merge", help="校验文件夹中各单位的工作簿并汇总", epilog=EXAMPLES["merge"],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge = commands.add_parser(
+        "merge",
+        help="校验文件夹中各单位的工作簿并汇总",
+        epilog=EXAMPLES["merge"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     merge.add_argument("folder", type=Path, help="存放各单位工作簿的文件夹（含子文件夹）")
     merge.add_argument("-o", "--output", type=Path, help="汇总工作簿（默认：当前文件夹下“汇总_年度_日期.xlsx”）")
     merge.add_argument("--roster", type=Path, help="单位名单（CSV 或 .xlsx），用于列出未报送的单位")
@@ -131,8 +135,16 @@ def run_merge(args, console: Console) -> int:
 
     with merge_progress(console, enabled=not args.json) as progress:
         result = build_county_summary(
-            args.folder, args.output, roster=args.roster, year=args.year, include_invalid=args.include_invalid,
-            force=args.force, long_csv=args.long, previous=args.previous, unit=args.unit, level=args.level,
+            args.folder,
+            args.output,
+            roster=args.roster,
+            year=args.year,
+            include_invalid=args.include_invalid,
+            force=args.force,
+            long_csv=args.long,
+            previous=args.previous,
+            unit=args.unit,
+            level=args.level,
             progress=progress,
         )
     if args.json:
@@ -156,12 +168,12 @@ def _width(stream) -> int | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    console = Console(highlight=False, width=_width(sys.stdout))
-    errors = Console(stderr=True, highlight=False, width=_width(sys.stderr))
+    console = Console(highlight=False, width=_width(sys.stdout), soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, width=_width(sys.stderr), soft_wrap=True)
     try:
         return COMMANDS[args.command](args, console)
     except XltoolError as error:
-        errors.print(Text("错误：", style="bold red") + Text(str(error)))
+        errors.print(Text("错误：", style="bold red") + Text(str(error)), soft_wrap=True)
         return CANNOT_RUN
     except KeyboardInterrupt:
         errors.print("已中断")
@@ -171,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         errors.print(
             Text("内部错误：", style="bold red")
-            + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）")
+            + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）"),
+            soft_wrap=True,
         )
         return CANNOT_RUN
 

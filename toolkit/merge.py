@@ -28,13 +28,13 @@ PARALLEL_FROM = 48  # below this many files, starting worker processes costs mor
 
 # Statuses of a file
 ACCEPTED = "已采用"
-ACCEPTED_INVALID = "已采用（有错误）"
-REJECTED = "有错误，未采用"
+ACCEPTED_INVALID = "有错误但已采用"
+REJECTED = "有错误未采用"
 UNREADABLE = "无法读取"
-SUPERSEDED = "重复，已被较新的文件取代"
+SUPERSEDED = "重复未采用"
 SKIPPED = "已跳过"
-OTHER_YEAR = "年度不符，未采用"
-NOT_ON_ROSTER = "不在名单中，未采用"
+OTHER_YEAR = "年度不符"
+NOT_ON_ROSTER = "名单外未采用"
 
 # Statuses of a roster unit
 UNIT_OK = "已报送通过"
@@ -107,18 +107,28 @@ class MergeResult:
             "counts": self.counts(),
             "complete": self.complete,
             "files": [
-                {"file": f.path, "unit": f.report.unit, "status": f.status, "note": f.note,
-                 "errors": f.report.errors, "warnings": f.report.warnings, "failure": f.report.failure}
+                {
+                    "file": f.path,
+                    "unit": f.report.unit,
+                    "status": f.status,
+                    "note": f.note,
+                    "errors": f.report.errors,
+                    "warnings": f.report.warnings,
+                    "failure": f.report.failure,
+                }
                 for f in self.files
             ],
-            "roster": None if self.roster is None else [
+            "roster": None
+            if self.roster is None
+            else [
                 {"unit": line.entry.name, "status": line.status, "file": line.file, "note": line.note}
                 for line in self.roster
             ],
             "totals": {cell_id: show(value) for cell_id, value in self.totals.items()},
             "findings": [
                 {"file": f.path, "unit": f.report.unit, **finding.to_dict()}
-                for f in self.files for finding in f.report.findings
+                for f in self.files
+                for finding in f.report.findings
             ],
             "county_findings": [f.to_dict() for f in self.county_findings],
             "output": self.output,
@@ -192,8 +202,9 @@ def examine(path: Path | str) -> Examined:
     )
 
 
-def examine_all(paths: list[Path], progress: Callable[[int, int], None] | None = None,
-                workers: int | None = None) -> Iterator[Examined]:
+def examine_all(
+    paths: list[Path], progress: Callable[[int, int], None] | None = None, workers: int | None = None
+) -> Iterator[Examined]:
     workers = workers or os.cpu_count() or 1
     if len(paths) < PARALLEL_FROM or workers < 2:
         results = map(examine, paths)
@@ -247,7 +258,9 @@ def _resolve_duplicates(items: list[Examined]) -> None:
         for older in group[1:]:
             same = older.inputs == newest.inputs
             older.status = SUPERSEDED
-            older.note = f"较新的文件：{Path(newest.path).name}" + ("（数字相同）" if same else "（两份数字不同，只采用较新的一份）")
+            older.note = f"较新的文件：{Path(newest.path).name}" + (
+                "（数字相同）" if same else "（两份数字不同，只采用较新的一份）"
+            )
 
 
 def _choose_year(items: list[Examined], year: int | None) -> tuple[int | None, str]:
@@ -296,9 +309,15 @@ def _apply_roster(items: list[Examined], roster: list[RosterEntry]) -> list[Rost
     return lines
 
 
-def merge_folder(folder: Path | str, *, roster: Path | str | None = None, year: int | None = None,
-                 include_invalid: bool = False, progress: Callable[[int, int], None] | None = None,
-                 exclude: tuple[Path, ...] = ()) -> MergeResult:
+def merge_folder(
+    folder: Path | str,
+    *,
+    roster: Path | str | None = None,
+    year: int | None = None,
+    include_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    exclude: tuple[Path, ...] = (),
+) -> MergeResult:
     """Read, check and decide on every workbook of ``folder``; sum the accepted ones exactly."""
     folder = Path(folder)
     paths, passed = collect(folder)

@@ -394,8 +394,9 @@ def _read_header(grids: Grids, fmt: Format, layout, stamped: bool):
     return header, cells
 
 
-def virtual_submission(fmt: Format, header: dict[str, object], values: dict[str, object], path: Path | str,
-                       file_type: str = XLSX) -> Submission:
+def virtual_submission(
+    fmt: Format, header: dict[str, object], values: dict[str, object], path: Path | str, file_type: str = XLSX
+) -> Submission:
     """Numbers that come from elsewhere (a merge, an imported report) placed where the standard layout has them."""
     layout = workbook_layout(fmt)
     cells = {}

@@ -21,10 +21,8 @@ def short_sheet(sheet: str) -> str:
     return sheet if len(sheet) <= 8 else sheet[:7] + "…"
 
 
-def _location(f: Finding) -> str:
-    if f.sheet and f.cell:
-        return f"{short_sheet(f.sheet)}!{f.cell}"
-    return short_sheet(f.sheet) if f.sheet else "（整个文件）"
+def _group(f: Finding) -> str:
+    return f.table or f.sheet or "整个文件"
 
 
 def _row_column(f: Finding) -> str:
@@ -41,30 +39,30 @@ def verdict_line(report: Report) -> Text:
     return name + Text(who) + Text(f"  {report.verdict()}", style=style)
 
 
-def findings_table(report: Report) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
-    table.add_column("级别", no_wrap=True)
-    table.add_column("位置", no_wrap=True)
-    table.add_column("行 / 列", overflow="fold", max_width=40)
-    table.add_column("说明", overflow="fold")
-    table.add_column("代码", style="dim", no_wrap=True)
-    current = None
+def findings_tables(report: Report) -> list[Table]:
+    """One table per report table (表二, 表三, …), in the order the findings come: errors first."""
+    groups: dict[str, list[Finding]] = {}
     for f in report.findings:
-        group = f.table or "文件与基本信息"
-        if group != current:
-            if current is not None:
-                table.add_section()
-            table.add_row("", Text(group, style="bold cyan"), "", "", "")
-            current = group
-        table.add_row(SEVERITY_TEXT[f.severity], _location(f), _row_column(f), f.message, f.code)
-    return table
+        groups.setdefault(_group(f), []).append(f)
+    tables = []
+    for title, findings in groups.items():
+        table = Table(title=title, title_justify="left", title_style="bold cyan", header_style="bold")
+        table.add_column("级别", no_wrap=True)
+        table.add_column("单元格", no_wrap=True)
+        table.add_column("行 / 列", overflow="fold", max_width=44)
+        table.add_column("说明", overflow="fold")
+        table.add_column("代码", style="dim", no_wrap=True)
+        for f in findings:
+            table.add_row(SEVERITY_TEXT[f.severity], f.cell or "—", _row_column(f), f.message, f.code)
+        tables.append(table)
+    return tables
 
 
 def print_reports(console: Console, reports: Iterable[Report]) -> None:
     for report in reports:
-        if report.findings:
-            console.print(findings_table(report))
-        console.print(verdict_line(report))
+        for table in findings_tables(report):
+            console.print(table)
+        console.print(verdict_line(report), soft_wrap=True)  # one line per file, whatever the width
         if report.annotated:
             console.print(f"  标注副本：{report.annotated}")
 
@@ -78,11 +76,12 @@ def merge_progress(console: Console, enabled: bool = True) -> Iterator:
     """A progress bar while workbooks are read; yields the callback merge calls after each file."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    if not enabled:
+    if not enabled or not console.is_terminal:
         yield None
         return
-    with Progress("读取工作簿", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        "读取工作簿", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         task = bar.add_task("read", total=None)
 
         def advance(done: int, total: int) -> None:
@@ -94,6 +93,7 @@ def merge_progress(console: Console, enabled: bool = True) -> Iterator:
 def print_merge(console: Console, result) -> None:
     from toolkit.merge import (
         ACCEPTED_INVALID,
+        NOT_ON_ROSTER,
         OTHER_YEAR,
         REJECTED,
         SKIPPED,
@@ -103,14 +103,16 @@ def print_merge(console: Console, result) -> None:
     )
 
     counts = result.counts()
-    read = sum(n for status, n in counts.items() if status != SKIPPED)
     parts = "，".join(f"{status} {n}" for status, n in counts.items())
-    console.print(Text(f"{result.year or '?'} 年度：读取 {read} 个工作簿（{parts}）", style="bold"))
+    console.print(Text(f"{result.year or '?'} 年度：共 {len(result.files)} 个文件（{parts}）", style="bold"))
     if result.include_invalid and counts.get(ACCEPTED_INVALID):
-        console.print(Text(f"注意：按 --include-invalid，{counts[ACCEPTED_INVALID]} 个有错误的工作簿也计入了汇总",
-                           style="bold red"))
+        console.print(
+            Text(
+                f"注意：按 --include-invalid，{counts[ACCEPTED_INVALID]} 个有错误的工作簿也计入了汇总", style="bold red"
+            )
+        )
     sections = [
-        (REJECTED, "有错误，未采用", "red"),
+        (REJECTED, "有错误，未采用（请退回修改）", "red"),
         (UNREADABLE, "无法读取", "red"),
         (SUPERSEDED, "重复提交", "yellow"),
         (OTHER_YEAR, "年度不符", "yellow"),
@@ -122,7 +124,7 @@ def print_merge(console: Console, result) -> None:
             console.print(Text(f"{title}（{len(items)}）：", style=f"bold {style}"))
             for item in items:
                 console.print(Text(f"  {Path(item.path).name}  ") + Text(item.note, style=style))
-    others = [f for f in result.files if f.status.startswith("不在名单")]
+    others = [f for f in result.files if f.status == NOT_ON_ROSTER]
     if others:
         console.print(Text(f"不在名单中（{len(others)}，未计入）：", style="bold yellow"))
         for item in others:

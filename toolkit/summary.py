@@ -42,8 +42,14 @@ def _column_heads(fmt: Format) -> list[tuple[str, str]]:
     heads = []
     for cell in fmt.input_cells:
         table = fmt.table(cell.table)
-        heads.append((f"表{table.number} {short_label(cell.row_label)}" if len(cell.row_label) > 12
-                      else f"表{table.number} {cell.row_label}", cell.column_label))
+        heads.append(
+            (
+                f"表{table.number} {short_label(cell.row_label)}"
+                if len(cell.row_label) > 12
+                else f"表{table.number} {cell.row_label}",
+                cell.column_label,
+            )
+        )
     return heads
 
 
@@ -77,18 +83,30 @@ def _findings_sheet(book: Workbook, styles: Styles, result: MergeResult) -> None
         sheet.write_string(0, col, title, styles.get("head"))
     row = 1
     for item in result.files:
-        rows = [(item.report.failure and "无法读取", "", "", "", "", item.report.failure, "")] if (
-            item.report.failure) else [
-            ("错误" if f.severity == "error" else "警告", f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
-            for f in item.report.findings
-        ]
+        rows = (
+            [(item.report.failure and "无法读取", "", "", "", "", item.report.failure, "")]
+            if (item.report.failure)
+            else [
+                (
+                    "错误" if f.severity == "error" else "警告",
+                    f.sheet,
+                    f.cell,
+                    f.row_label,
+                    f.column_label,
+                    f.message,
+                    f.code,
+                )
+                for f in item.report.findings
+            ]
+        )
         for values in rows:
             for col, value in enumerate((Path(item.path).name, item.report.unit, *values)):
                 sheet.write_string(row, col, str(value))
             row += 1
     for f in result.county_findings:
-        for col, value in enumerate(("（汇总）", "", "警告", f.sheet, f.cell, f.row_label, f.column_label,
-                                     f.message, f.code)):
+        for col, value in enumerate(
+            ("（汇总）", "", "警告", f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
+        ):
             sheet.write_string(row, col, str(value))
         row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(titles) - 1)
@@ -101,8 +119,10 @@ def _status_sheet(book: Workbook, styles: Styles, result: MergeResult) -> None:
     sheet = book.add_worksheet(STATUS_SHEET)
     head = styles.get("head")
     if result.roster is not None:
-        counts = {s: sum(line.status == s for line in result.roster)
-                  for s in (UNIT_OK, UNIT_ERRORS, UNIT_DUPLICATE, UNIT_MISSING)}
+        counts = {
+            s: sum(line.status == s for line in result.roster)
+            for s in (UNIT_OK, UNIT_ERRORS, UNIT_DUPLICATE, UNIT_MISSING)
+        }
         summary = [("名单单位", len(result.roster)), *counts.items()]
         lines = [(line.entry.name, line.status, line.file, line.note) for line in result.roster]
     else:
@@ -124,8 +144,15 @@ def _status_sheet(book: Workbook, styles: Styles, result: MergeResult) -> None:
     sheet.set_column(3, 3, 70)
 
 
-def write_summary(result: MergeResult, output: Path, *, unit: str = "", level: str = "", force: bool = False,
-                  inputs: tuple[Path, ...] = ()) -> Path:
+def write_summary(
+    result: MergeResult,
+    output: Path,
+    *,
+    unit: str = "",
+    level: str = "",
+    force: bool = False,
+    inputs: tuple[Path, ...] = (),
+) -> Path:
     """The summary workbook, written atomically; never over an input, never over a file without ``force``."""
     fmt = load_format(result.format_id)
     header = {
@@ -160,8 +187,18 @@ def write_long_csv(result: MergeResult, output: Path, force: bool = False, input
         writer.writerow(("unit", "unit_type", "year", "table", "row", "column", "cell", "value"))
         for item in result.accepted:
             for cell, value in zip(cells, item.inputs, strict=True):
-                writer.writerow((defuse(item.report.unit), defuse(item.unit_type), result.year,
-                                 fmt.table(cell.table).title, cell.row_label, cell.column_label, cell.id, show(value)))
+                writer.writerow(
+                    (
+                        defuse(item.report.unit),
+                        defuse(item.unit_type),
+                        result.year,
+                        fmt.table(cell.table).title,
+                        cell.row_label,
+                        cell.column_label,
+                        cell.id,
+                        show(value),
+                    )
+                )
     return Path(output)
 
 
@@ -201,27 +238,41 @@ def county_cross_year(result: MergeResult, previous: Path) -> list:
         now = {unit_key(i.report.unit) for i in result.accepted}
         added, removed = sorted(now - before), sorted(before - now)
         if added or removed:
-            found.append(finding(
-                "unit-set-changed",
-                f"与上年汇总相比，新增 {len(added)} 个单位（{'、'.join(added[:10]) or '无'}），"
-                f"减少 {len(removed)} 个单位（{'、'.join(removed[:10]) or '无'}）；跨年度比较请留意口径",
-                expected=f"{len(before)} 个单位", actual=f"{len(now)} 个单位",
-            ))
+            found.append(
+                finding(
+                    "unit-set-changed",
+                    f"与上年汇总相比，新增 {len(added)} 个单位（{'、'.join(added[:10]) or '无'}），"
+                    f"减少 {len(removed)} 个单位（{'、'.join(removed[:10]) or '无'}）；跨年度比较请留意口径",
+                    expected=f"{len(before)} 个单位",
+                    actual=f"{len(now)} 个单位",
+                )
+            )
     return found
 
 
-def build_county_summary(folder: Path | str, output: Path | str | None = None, *, roster=None, year=None,
-                         include_invalid: bool = False, force: bool = False, long_csv: Path | str | None = None,
-                         previous: Path | str | None = None, unit: str = "", level: str = "",
-                         progress=None) -> MergeResult:
+def build_county_summary(
+    folder: Path | str,
+    output: Path | str | None = None,
+    *,
+    roster=None,
+    year=None,
+    include_invalid: bool = False,
+    force: bool = False,
+    long_csv: Path | str | None = None,
+    previous: Path | str | None = None,
+    unit: str = "",
+    level: str = "",
+    progress=None,
+) -> MergeResult:
     """`xltool merge`: decide on every workbook of ``folder``, then write the summary (and the long CSV)."""
     from toolkit.make import unit_type_label
     from toolkit.merge import merge_folder
 
     level_label = unit_type_label(load_format(), level)
     exclude = tuple(Path(p) for p in (output, long_csv, previous) if p)
-    result = merge_folder(folder, roster=roster, year=year, include_invalid=include_invalid, progress=progress,
-                          exclude=exclude)
+    result = merge_folder(
+        folder, roster=roster, year=year, include_invalid=include_invalid, progress=progress, exclude=exclude
+    )
     if previous:
         result.county_findings = county_cross_year(result, Path(previous))
     target = Path(output) if output else default_output(result.year)
