@@ -249,9 +249,10 @@ def parse_format(text: str) -> Format:
     )
 
 
-def available_formats() -> list[str]:
+@cache
+def available_formats() -> tuple[str, ...]:
     folder = resources.files("toolkit.templates")
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
 @cache

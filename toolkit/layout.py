@@ -7,7 +7,7 @@ the two cannot drift apart. Rows and columns here are 0-based; ``address`` turns
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from toolkit.formats import Format, Table
 
@@ -75,7 +75,11 @@ class TableLayout:
     last_row: int = TABLE_TOP
 
     def address(self, cell_id: str) -> str:
-        return address(*self.cells[cell_id])
+        return self.addresses[cell_id]
+
+    @cached_property
+    def addresses(self) -> dict[str, str]:
+        return {cell_id: address(*pos) for cell_id, pos in self.cells.items()}
 
 
 @dataclass

@@ -26,11 +26,13 @@ from toolkit.text import norm_label
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
-_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ATTR_T = re.compile(rb'\bt="(\w+)"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+# Only cells holding a formula or an error value matter; matching just those keeps the scan fast.
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
+)
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b(?=[^>]*?\bt="e")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>.*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', re.S
+)
 _SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _SHEET_ALT = re.compile(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
@@ -39,7 +41,7 @@ _DEFINED = re.compile(r'<(?:\w+:)?definedName\b[^>]*?name="([^"]*)"[^>]*>(.*?)</
 _APP = re.compile(r"<Application>(.*?)</Application>", re.S)
 
 
-@dataclass
+@dataclass(slots=True)
 class CellValue:
     cell_id: str
     sheet: str
@@ -88,6 +90,13 @@ def _html_or_text(head: bytes) -> str | None:
 
 def sniff(path: Path) -> str:
     """The real type of a file from its bytes: xlsx, xls or ods; anything else raises UnreadableWorkbook."""
+    file_type, archive = _sniff_open(path)
+    if archive is not None:
+        archive.close()
+    return file_type
+
+
+def _sniff_open(path: Path) -> tuple[str, zipfile.ZipFile | None]:
     if not path.exists():
         raise UnreadableWorkbook(path, "文件不存在")
     if path.is_dir():
@@ -107,35 +116,39 @@ def sniff(path: Path) -> str:
         data = path.read_bytes()
         if _ENCRYPTED_MARK in data:
             raise UnreadableWorkbook(path, "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再发送")
-        return XLS
+        return XLS, None
     reason = _html_or_text(head) or "不是 Excel 工作簿（无法识别的文件内容），可能已损坏；请重新保存为 .xlsx"
     raise UnreadableWorkbook(path, reason)
 
 
-def _zip_type(path: Path) -> str:
+def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
+    """xlsx (with its zip left open for XlsxParts) or ods (closed); anything else raises."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                return XLSX
-            if "mimetype" in names and b"spreadsheet" in archive.read("mimetype")[:100]:
-                return ODS
-            if "word/document.xml" in names:
-                raise UnreadableWorkbook(path, "这是 Word 文档，不是 Excel 工作簿")
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise UnreadableWorkbook(path, "文件已损坏（压缩结构不完整，可能是下载或复制中断）；请重新保存后发送") from None
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return XLSX, archive
+    try:
+        if "mimetype" in names and b"spreadsheet" in archive.read("mimetype")[:100]:
+            return ODS, None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        pass
+    finally:
+        if "xl/workbook.xml" not in names:
+            archive.close()
+    if "word/document.xml" in names:
+        raise UnreadableWorkbook(path, "这是 Word 文档，不是 Excel 工作簿")
     raise UnreadableWorkbook(path, "压缩包里没有 Excel 工作簿的内容，可能已损坏")
 
 
 class XlsxParts:
     """The few parts of an .xlsx read directly: sheet names, defined names, saving program, formulas."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
         self.path = path
-        try:
-            self.archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise UnreadableWorkbook(path, "文件已损坏（压缩结构不完整）；请重新保存后发送") from None
+        self.archive = archive
         self._check_sizes()
         workbook = self._text("xl/workbook.xml")
         rels = self._text("xl/_rels/workbook.xml.rels")
@@ -189,29 +202,18 @@ class XlsxParts:
         except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
             return {}
         found: dict[str, tuple[str | None, str | None]] = {}
-        for attrs, body in _CELL.findall(data):
-            if not body or (b"<f" not in body and b't="e"' not in attrs):
-                continue
-            ref = _ATTR_R.search(attrs)
-            if not ref:
-                continue
-            formula_match = _FORMULA.search(body)
-            formula = None
-            if formula_match:
-                formula = _unescape((formula_match.group(1) or b"").decode("utf-8", "replace"))
-            kind = _ATTR_T.search(attrs)
-            error = None
-            if kind and kind.group(1) == b"e":
-                value = _VALUE.search(body)
-                error = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
-            found[ref.group(1).decode()] = (formula, error)
+        for ref, text in _FORMULA_CELL.findall(data):
+            found[ref.decode()] = (_unescape(text.decode("utf-8", "replace")), None)
+        if b't="e"' in data:
+            for ref, value in _ERROR_CELL.findall(data):
+                key = ref.decode()
+                found[key] = (found.get(key, (None, None))[0], value.decode("utf-8", "replace") or "#ERROR")
         return found
-
-    def close(self) -> None:
-        self.archive.close()
 
 
 def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
     return (
         text.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -285,8 +287,8 @@ def _detect_format(grids: Grids) -> Format | None:
 def _labels_in_place(grid: list[list], table_layout: TableLayout) -> bool:
     for label in table_layout.labels:
         if label.role in ("head", "label") and label.text:
-            found = norm_label(value_at(grid, label.row, label.col))
-            if found != norm_label(label.text):
+            found = value_at(grid, label.row, label.col)
+            if found != label.text and norm_label(found) != norm_label(label.text):
                 return False
     return True
 
@@ -315,13 +317,13 @@ def _stamp_from_sheet(grids: Grids) -> Stamp | None:
 def read_workbook(path: Path | str) -> Submission:
     """Read a filled workbook; raise UnreadableWorkbook when it cannot be read or holds no report tables."""
     path = Path(path)
-    file_type = sniff(path)
-    parts = XlsxParts(path) if file_type == XLSX else None
+    file_type, archive = _sniff_open(path)
     try:
+        parts = XlsxParts(path, archive) if archive is not None else None
         return _read(path, file_type, parts)
     finally:
-        if parts:
-            parts.close()
+        if archive is not None:
+            archive.close()
 
 
 def _read(path: Path, file_type: str, parts: XlsxParts | None) -> Submission:
@@ -349,8 +351,9 @@ def _read(path: Path, file_type: str, parts: XlsxParts | None) -> Submission:
             moved.append(table.key)
         grid = grids.grid(sheet)
         formulas = parts.formulas(sheet) if parts else {}
+        refs = table_layout.addresses if positions is table_layout.cells else None
         for cell_id, (row, col) in positions.items():
-            ref = address(row, col)
+            ref = refs[cell_id] if refs else address(row, col)
             formula, error = formulas.get(ref, (None, None))
             cells[cell_id] = CellValue(cell_id, sheet, ref, value_at(grid, row, col), formula, error)
     if missing:

@@ -44,7 +44,9 @@ class Numbers:
     totals: dict[str, Number]
 
 
-def _as_number(value: Decimal) -> Number:
+def _as_number(value: Decimal | int) -> Number:
+    if isinstance(value, int):
+        return value
     return int(value) if value == value.to_integral_value() else value
 
 
@@ -58,8 +60,10 @@ def _check_value(value: Decimal, kind: str) -> str | None:
     return None
 
 
-def classify(raw: object, kind: str) -> tuple[Decimal | None, str | None]:
+def classify(raw: object, kind: str) -> tuple[Decimal | int | None, str | None]:
     """(the number meant, the finding code) for what a cell holds; (None, code) when no number can be used."""
+    if type(raw) is float and raw >= 0 and raw.is_integer() and raw < 2**53:
+        return int(raw), None  # the common case, a whole number: no Decimal needed
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, "blank-cell"
     if isinstance(raw, bool):
@@ -118,9 +122,10 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
     inputs: dict[str, Number] = {}
     stated: dict[str, Number | None] = {}
     check_formulas = sub.standard and sub.formulas_checked
+    titles = {t.key: t.title for t in fmt.tables}
     for cell in fmt.cells.values():
         cv = sub.cells[cell.id]
-        title = fmt.table(cell.table).title
+        title = titles[cell.table]
         raw = cv.error or cv.value
         if cell.computed:
             if check_formulas and cv.formula is None:

@@ -269,14 +269,15 @@ def build_county_summary(
     from toolkit.merge import merge_folder
 
     level_label = unit_type_label(load_format(), level)
-    exclude = tuple(Path(p) for p in (output, long_csv, previous) if p)
+    exclude = tuple(Path(p) for p in (long_csv, previous) if p)
     result = merge_folder(
         folder, roster=roster, year=year, include_invalid=include_invalid, progress=progress, exclude=exclude
     )
     if previous:
         result.county_findings = county_cross_year(result, Path(previous))
     target = Path(output) if output else default_output(result.year)
-    inputs = tuple(Path(f.path) for f in result.files)
+    # Every file a unit sent is an input and is never written over; an earlier summary may be replaced.
+    inputs = tuple(Path(f.path) for f in result.files if f.kind != SUMMARY)
     for path in (target, *([Path(long_csv)] if long_csv else [])):
         check_writable(path, force)  # before anything is written: all outputs or none
     result.output = str(write_summary(result, target, unit=unit, level=level_label, force=force, inputs=inputs))

@@ -62,16 +62,34 @@ def zero(kind: str) -> Number:
     return Decimal(0) if kind == "amount" else 0
 
 
+@cache
+def _evaluation_order(fmt: Format) -> tuple[tuple[str, tuple[str, ...], Number], ...]:
+    """(target, terms, zero) for every computed cell, each after the cells it sums."""
+    known = {c.id for c in fmt.input_cells}
+    pending = list(formula_sums(fmt).values())
+    order = []
+    while pending:
+        ready = [s for s in pending if all(t in known for t in s.terms)]
+        if not ready:
+            raise ValueError(f"{fmt.id}: totals refer to each other in a circle")
+        for s in ready:
+            order.append((s.target, s.terms, zero(fmt.cells[s.target].kind)))
+            known.add(s.target)
+        pending = [s for s in pending if s not in ready]
+    return tuple(order)
+
+
+@cache
+def _input_kinds(fmt: Format) -> tuple[tuple[str, Number], ...]:
+    return tuple((c.id, zero(c.kind)) for c in fmt.input_cells)
+
+
 def complete(fmt: Format, inputs: Mapping[str, Number | None]) -> dict[str, Number]:
     """Input values (missing or None counted as 0) plus every computed cell recomputed from them."""
     values: dict[str, Number] = {}
-    for cell in fmt.input_cells:
-        value = inputs.get(cell.id)
-        values[cell.id] = zero(cell.kind) if value is None else value
-    pending = list(formula_sums(fmt).values())
-    while pending:
-        ready = [s for s in pending if all(t in values for t in s.terms)]
-        for s in ready:
-            values[s.target] = sum((values[t] for t in s.terms), zero(fmt.cells[s.target].kind))
-        pending = [s for s in pending if s not in ready]
+    for cell_id, nothing in _input_kinds(fmt):
+        value = inputs.get(cell_id)
+        values[cell_id] = nothing if value is None else value
+    for target, terms, nothing in _evaluation_order(fmt):
+        values[target] = sum((values[t] for t in terms), nothing)
     return values
