@@ -286,3 +286,11 @@ def test_summary_stamp_is_accepted(tmp_path):
         tmp_path / "s.xlsx", FMT, {"unit_name": "某县", "year": 2025}, balanced_inputs(), kind="summary"
     )
     assert check_file(path).valid
+
+
+def test_every_code_is_asserted_by_some_test():
+    from pathlib import Path
+
+    tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    for code in CODES:
+        assert tests.count(f'"{code}"') >= 1, f"no test asserts {code}"

@@ -112,3 +112,13 @@ def test_xls_and_ods_copies_are_read_with_formulas_unverified(converted):
     ods = check_file(converted["ods"])
     assert ods.file_type == "ods"
     assert ods.flatten("code", "cell") == [("balance-r1", "D30"), ("balance-r1", "J30"), ("formula-unverified", "")]
+
+
+def test_annotated_copy_of_an_xls_uses_the_standard_layout(converted, tmp_path):
+    from toolkit.check import check_files
+
+    reports = check_files([converted["xls"]], annotate_dir=tmp_path)
+    copy = openpyxl.load_workbook(reports[0].annotated)
+    assert copy["校验结果"]["I2"].value == "formula-unverified"
+    t3 = LAYOUT.table("t3")
+    assert copy[t3.sheet][t3.address("t3.r01.c1")].value == balanced_inputs()["t3.r01.c1"]

@@ -35,8 +35,15 @@ def unit_values(seed: int) -> dict[str, object]:
     return values
 
 
-def write_unit(folder: Path, name: str, values: dict, year: int = YEAR, filled_on: dt.date | None = None,
-               file_name: str | None = None, unit_type: str = "乡镇/街道") -> Path:
+def write_unit(
+    folder: Path,
+    name: str,
+    values: dict,
+    year: int = YEAR,
+    filled_on: dt.date | None = None,
+    file_name: str | None = None,
+    unit_type: str = "乡镇/街道",
+) -> Path:
     header = {"unit_name": name, "unit_type": unit_type, "year": year, "filled_on": filled_on or dt.date(2026, 1, 5)}
     return write_workbook(folder / (file_name or f"{name}.xlsx"), FMT, header, values)
 
@@ -91,7 +98,8 @@ def test_summary_equals_sum_of_accepted_units(county, tmp_path):
             assert stated == sums[cell.id], cell.id
     assert check_file(out).valid
     assert sorted(Path(f.path).name for f in result.accepted) == sorted(
-        [*(f"第{i}镇.xlsx" for i in range(1, 7)), "重复镇-定稿.xlsx"])
+        [*(f"第{i}镇.xlsx" for i in range(1, 7)), "重复镇-定稿.xlsx"]
+    )
 
 
 def test_statuses_and_roster(county, tmp_path):
@@ -155,7 +163,7 @@ def test_complete_folder_exits_0(tmp_path):
 
 
 def test_include_invalid_sums_faulty_units_loudly(county, tmp_path, capsys):
-    inbox, roster, accepted = county
+    inbox, _roster, accepted = county
     out = tmp_path / "汇总.xlsx"
     assert main(["merge", str(inbox), "-o", str(out), "--include-invalid"]) == 1
     assert "--include-invalid" in capsys.readouterr().out
@@ -205,8 +213,22 @@ def test_formula_looking_unit_names_stay_text(tmp_path):
 def test_long_csv_and_json(county, tmp_path, capsys):
     inbox, roster, accepted = county
     long_csv = tmp_path / "长表.csv"
-    assert main(["merge", str(inbox), "--roster", str(roster), "-o", str(tmp_path / "s.xlsx"), "--long",
-                 str(long_csv), "--json"]) == 1
+    assert (
+        main(
+            [
+                "merge",
+                str(inbox),
+                "--roster",
+                str(roster),
+                "-o",
+                str(tmp_path / "s.xlsx"),
+                "--long",
+                str(long_csv),
+                "--json",
+            ]
+        )
+        == 1
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["year"] == YEAR and data["complete"] is False
     assert data["counts"]["已采用"] == 7
@@ -223,7 +245,7 @@ def test_long_csv_and_json(county, tmp_path, capsys):
 
 
 def test_annotated_copies_and_summaries_in_the_folder_are_skipped(county, tmp_path):
-    inbox, roster, _ = county
+    inbox, _roster, _ = county
     shutil.copy(build_county_summary(inbox, tmp_path / "s.xlsx").output, inbox / "上次的汇总.xlsx")
     from toolkit.check import check_files
 
@@ -235,7 +257,7 @@ def test_annotated_copies_and_summaries_in_the_folder_are_skipped(county, tmp_pa
 
 
 def test_previous_year_summary(county, tmp_path):
-    inbox, roster, _ = county
+    inbox, _roster, _ = county
     last_inbox = tmp_path / "去年"
     last_inbox.mkdir()
     write_unit(last_inbox, "第1镇", {**balanced_inputs(), "t3.r25.c1": 5, "t3.r03.c1": 3}, year=YEAR - 1)
