@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 COUNT = "count"
 AMOUNT = "amount"
@@ -249,16 +250,24 @@ def parse_format(text: str) -> Format:
     )
 
 
+def _descriptions():
+    """The folder of format descriptions: package data when installed, ``templates/`` in a source checkout."""
+    try:
+        return resources.files("toolkit.templates")
+    except ModuleNotFoundError:  # imported from a checkout that was not installed in place (e.g. tests)
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
 @cache
 def available_formats() -> tuple[str, ...]:
-    folder = resources.files("toolkit.templates")
+    folder = _descriptions()
     return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
 @cache
 def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     """The format described by ``templates/<format_id>.toml`` (bundled as ``toolkit.templates``)."""
-    resource = resources.files("toolkit.templates").joinpath(f"{format_id}.toml")
+    resource = _descriptions().joinpath(f"{format_id}.toml")
     if not resource.is_file():
         raise KeyError(format_id)
     return parse_format(resource.read_text(encoding="utf-8"))
