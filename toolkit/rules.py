@@ -96,23 +96,31 @@ _EXPECTED = {
 }
 
 
+def at_cell(
+    code: str, message: str, cell: Cell, cv: CellValue, table_title: str, expected: object, actual: object, stage: int
+) -> Finding:
+    """A finding about one cell of the format, located where the workbook has it."""
+    return finding(
+        code,
+        message,
+        sheet=cv.sheet,
+        cell=cv.address,
+        row_label=cell.row_label,
+        column_label=cell.column_label,
+        expected=expected,
+        actual=actual,
+        table=table_title,
+        stage=stage,
+    )
+
+
 def _cell_finding(
     code: str, cell: Cell, cv: CellValue, raw: object, value: Decimal | None, table_title: str
 ) -> Finding:
     expected, message = _EXPECTED[code]
     values = {"raw": clip(raw, 30), "value": show(value) if value is not None else ""}
-    return finding(
-        code,
-        message.format(**values),
-        sheet=cv.sheet,
-        cell=cv.address,
-        row_label=cell.row_label,
-        column_label=cell.column_label,
-        expected=expected.format(**values),
-        actual=clip(raw, 60) if raw != "" else "空",
-        table=table_title,
-        stage=STAGE_CELL,
-    )
+    actual = clip(raw, 60) if raw != "" else "空"
+    return at_cell(code, message.format(**values), cell, cv, table_title, expected.format(**values), actual, STAGE_CELL)
 
 
 def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
@@ -129,37 +137,16 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
         raw = cv.error or cv.value
         if cell.computed:
             if check_formulas and cv.formula is None:
-                found.append(
-                    finding(
-                        "formula-overwritten",
-                        f"这里原是自动计算的公式，现被改成手填的“{clip(raw, 20)}”；请使用标准模板重新填写，不要覆盖灰色单元格",
-                        sheet=cv.sheet,
-                        cell=cv.address,
-                        row_label=cell.row_label,
-                        column_label=cell.column_label,
-                        expected="公式",
-                        actual=clip(raw, 60) if raw != "" else "空",
-                        table=title,
-                        stage=STAGE_CELL,
-                    )
-                )
+                message = f"这里原是自动计算的公式，现被改成手填的“{clip(raw, 20)}”；请使用标准模板重新填写，不要覆盖灰色单元格"
+                actual = clip(raw, 60) if raw != "" else "空"
+                found.append(at_cell("formula-overwritten", message, cell, cv, title, "公式", actual, STAGE_CELL))
             if cv.formula is not None and raw in ("", None) and not cv.error:
                 stated[cell.id] = None  # a formula whose result was never cached: nothing stated
                 continue
         elif check_formulas and cv.formula is not None:
+            message = f"填写项里是公式“={clip(cv.formula, 30)}”，请直接填写数字"
             found.append(
-                finding(
-                    "formula-in-input",
-                    f"填写项里是公式“={clip(cv.formula, 30)}”，请直接填写数字",
-                    sheet=cv.sheet,
-                    cell=cv.address,
-                    row_label=cell.row_label,
-                    column_label=cell.column_label,
-                    expected="数字",
-                    actual=f"={clip(cv.formula, 50)}",
-                    table=title,
-                    stage=STAGE_CELL,
-                )
+                at_cell("formula-in-input", message, cell, cv, title, "数字", f"={clip(cv.formula, 50)}", STAGE_CELL)
             )
         value, code = classify(raw, cell.kind)
         if code:
@@ -187,19 +174,12 @@ def check_sums(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
         cv = sub.cells[s.target]
         first, last = sub.cells[s.terms[0]], sub.cells[s.terms[-1]]
         what = "各类申请人" if s.rule == "R3" else "各项办理结果" if s.rule == "R2" else "四项结果"
-        yield finding(
-            _SUM_CODES[s.rule],
+        message = (
             f"总计填的是 {show(stated)}，{what}（{first.address}～{last.address}）相加是 {show(recomputed)}，"
-            f"相差 {show(stated - recomputed)}",
-            sheet=cv.sheet,
-            cell=cv.address,
-            row_label=cell.row_label,
-            column_label=cell.column_label,
-            expected=show(recomputed),
-            actual=show(stated),
-            table=fmt.table(cell.table).title,
-            stage=STAGE_SUM,
+            f"相差 {show(stated - recomputed)}"
         )
+        title = fmt.table(cell.table).title
+        yield at_cell(_SUM_CODES[s.rule], message, cell, cv, title, show(recomputed), show(stated), STAGE_SUM)
 
 
 def check_balance(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
@@ -217,36 +197,23 @@ def check_balance(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
             if left == right:
                 continue
             target = table.cell_id(balance.right[-1], col.key)
-            cv = sub.cells[target]
-            yield finding(
+            message = f"{left_name}={show(left)}，{right_name}={show(right)}，相差 {show(abs(left - right))}"
+            yield at_cell(
                 "balance-r1",
-                f"{left_name}={show(left)}，{right_name}={show(right)}，相差 {show(abs(left - right))}",
-                sheet=cv.sheet,
-                cell=cv.address,
-                row_label=fmt.cells[target].row_label,
-                column_label=col.label,
-                expected=f"{left_name} = {right_name}",
-                actual=f"{show(left)} ≠ {show(right)}",
-                table=table.title,
-                stage=STAGE_BALANCE,
+                message,
+                fmt.cells[target],
+                sub.cells[target],
+                table.title,
+                f"{left_name} = {right_name}",
+                f"{show(left)} ≠ {show(right)}",
+                STAGE_BALANCE,
             )
 
 
 def _cell_warning(sub: Submission, code: str, cell_id: str, message: str, expected: object, actual: object):
     cell = sub.format.cells[cell_id]
-    cv = sub.cells[cell_id]
-    return finding(
-        code,
-        message,
-        sheet=cv.sheet,
-        cell=cv.address,
-        row_label=cell.row_label,
-        column_label=cell.column_label,
-        expected=expected,
-        actual=actual,
-        table=sub.format.table(cell.table).title,
-        stage=STAGE_WARNING,
-    )
+    title = sub.format.table(cell.table).title
+    return at_cell(code, message, cell, sub.cells[cell_id], title, expected, actual, STAGE_WARNING)
 
 
 def check_warnings(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
