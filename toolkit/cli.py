@@ -25,6 +25,8 @@ EXAMPLES = {
     "    xltool make-template --roster 单位名单.csv -d 模板/",
     "check": "例：xltool check 白鹤镇.xlsx\n    xltool check 收件箱/*.xlsx --json",
     "merge": "例：xltool merge 收件箱/ --roster 单位名单.csv -o 汇总.xlsx",
+    "import": "例：xltool import 白鹤镇2021年报.html -o 白鹤镇2021.xlsx\n    xltool import 年报/*.txt -d 导入/",
+    "export": "例：xltool export 汇总.xlsx --html 表格.html --docx 表格.docx",
 }
 
 
@@ -87,6 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--level", default="", help="汇总表上的单位类型")
     merge.add_argument("--json", action="store_true", help="以 JSON 输出合并结果")
     merge.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    imp = commands.add_parser(
+        "import",
+        help="把已发布的年报（网页、文本、Word）导入为标准工作簿",
+        epilog=EXAMPLES["import"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("reports", nargs="+", help="年报文件：.txt、.html/.htm、.docx")
+    imp.add_argument("-o", "--output", type=Path, help="输出工作簿（只导入一份时）")
+    imp.add_argument("-d", "--dir", type=Path, help="输出文件夹（导入多份时）")
+    imp.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+    exp = commands.add_parser(
+        "export",
+        help="把工作簿的三张表导出为网页或 Word，便于发布",
+        epilog=EXAMPLES["export"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exp.add_argument("workbook", type=Path, help="单位工作簿或汇总表")
+    exp.add_argument("--html", type=Path, help="输出网页文件（.html）")
+    exp.add_argument("--docx", type=Path, help="输出 Word 文件（.docx）")
+    exp.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     return parser
 
 
@@ -156,7 +179,45 @@ def run_merge(args, console: Console) -> int:
     return OK if result.complete else DATA_ERRORS
 
 
-COMMANDS = {"make-template": run_make_template, "check": run_check, "merge": run_merge}
+def run_import(args, console: Console) -> int:
+    from toolkit.importer import import_to_workbook
+
+    paths = expand(args.reports)
+    if len(paths) > 1 and not args.dir:
+        raise XltoolError("导入多份年报时请用 -d 指定输出文件夹")
+    if args.dir:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    failed = False
+    for path in paths:
+        try:
+            target, report = import_to_workbook(path, args.output, args.dir, args.force)
+        except XltoolError as error:
+            console.print(Text("无法导入：", style="bold red") + Text(str(error)))
+            failed = True
+            continue
+        console.print(Text(f"{path} → {target}  ") + Text(report.verdict(), style="green" if report.valid else "red"))
+    return CANNOT_RUN if failed else OK
+
+
+def run_export(args, console: Console) -> int:
+    from toolkit.check import check_workbook
+    from toolkit.export import export
+
+    if not args.html and not args.docx:
+        raise XltoolError("请用 --html 或 --docx 指定输出文件")
+    written = export(check_workbook(args.workbook), html_path=args.html, docx_path=args.docx, force=args.force)
+    for path in written:
+        console.print(str(path))
+    return OK
+
+
+COMMANDS = {
+    "make-template": run_make_template,
+    "check": run_check,
+    "merge": run_merge,
+    "import": run_import,
+    "export": run_export,
+}
 
 
 def _width(stream) -> int | None:

@@ -42,6 +42,11 @@ CODES: dict[str, tuple[str, str, str]] = {
     "year-on-year-jump-r10": (WARNING, "R10", "主要数字与上年相比变化超过 5 倍"),
     "previous-mismatch": (WARNING, "", "上年文件与本文件的单位或年度不对应"),
     "unit-set-changed": (WARNING, "", "汇总的单位与上年不同"),
+    "import-table-missing": (ERROR, "", "报告中没有找到某张表"),
+    "import-rows-missing": (ERROR, "", "报告的表格缺少若干行"),
+    "import-row-unclear": (ERROR, "", "报告的某行数字个数不对，无法确定所在列"),
+    "import-row-repaired": (WARNING, "", "报告的某行缺一格，已按总计唯一补全"),
+    "text-table-mismatch-r9": (WARNING, "R9", "正文中的数字与表格不一致"),
 }
 
 

@@ -7,6 +7,7 @@ objects below.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +16,7 @@ from pathlib import Path
 
 COUNT = "count"
 AMOUNT = "amount"
+DELTA = "delta"  # a signed change such as 本年增/减: "+1", "-2", "减4"
 DEFAULT_FORMAT = "gov-2021"
 
 
@@ -121,6 +123,8 @@ class Format:
     document: str
     version: str
     first_year: int
+    last_year: int | None
+    writable: bool
     signature: tuple[str, ...]
     header_sheet: str
     header_title: str
@@ -229,20 +233,53 @@ def _with_cells(table: Table) -> Table:
     return Table(**{**table.__dict__, "cells": cells})
 
 
+def _resolve_table(raw: dict) -> dict:
+    """A table given as ``same_as = "<format>:<table>"`` is that table, with this one's keys on top."""
+    if "same_as" not in raw:
+        return raw
+    format_id, _, key = raw["same_as"].partition(":")
+    base = next(t for t in description(format_id)["tables"] if t.get("key") == key)
+    table = {**_resolve_table(base), **{k: v for k, v in raw.items() if k not in ("same_as", "replace_rows")}}
+    if "replace_rows" in raw:
+        change = raw["replace_rows"]
+        keys = [r["key"] for r in table["rows"]]
+        first, last = keys.index(change["first"]), keys.index(change["last"])
+        table["rows"] = [*table["rows"][:first], *change["rows"], *table["rows"][last + 1 :]]
+        for total in table.get("totals", []):
+            total_first, _, total_last = total["terms"].partition(":")
+            if total_last == change["last"]:
+                total["terms"] = f"{total_first}:{change['rows'][-1]['key']}"
+    return table
+
+
+def description(name: str) -> dict:
+    """One description file of ``templates/`` as data (a format, ``header``, ``narrative``)."""
+    resource = _descriptions().joinpath(f"{name}.toml")
+    if not resource.is_file():
+        raise KeyError(name)
+    return tomllib.loads(resource.read_text(encoding="utf-8"))
+
+
 def parse_format(text: str) -> Format:
     raw = tomllib.loads(text)
-    tables = tuple(_table(t) for t in raw["tables"])
+    shared = description("header")
+    header = raw.get("header", shared["header"])
+    tables = tuple(_table(_resolve_table(copy.deepcopy(t))) for t in raw["tables"])
     return Format(
         id=raw["id"],
         name=raw["name"],
         document=raw["document"],
         version=raw["version"],
         first_year=raw["first_year"],
+        last_year=raw.get("last_year"),
+        writable=raw.get("writable", True),
         signature=tuple(raw.get("signature", ())),
-        header_sheet=raw["header"]["sheet"],
-        header_title=raw["header"]["title"],
-        header=tuple(HeaderField(**f) for f in raw["header"]["fields"]),
-        unit_types=tuple(UnitType(**u) for u in raw.get("unit_types", [])),
+        header_sheet=header["sheet"],
+        header_title=header["title"],
+        header=tuple(HeaderField(**f) for f in header["fields"]),
+        unit_types=tuple(
+            UnitType(u["key"], u["label"], u["regulations"]) for u in raw.get("unit_types", shared["unit_types"])
+        ),
         tables=tables,
         warnings=raw.get("warnings", {}),
         cross_year=raw.get("cross_year", {}),
@@ -260,14 +297,16 @@ def _descriptions():
 
 @cache
 def available_formats() -> tuple[str, ...]:
+    """Every format description (``gov-*.toml``), newest first."""
     folder = _descriptions()
-    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
+    names = [p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.startswith("gov-")]
+    return tuple(sorted(names, reverse=True))
 
 
 @cache
 def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     """The format described by ``templates/<format_id>.toml`` (bundled as ``toolkit.templates``)."""
     resource = _descriptions().joinpath(f"{format_id}.toml")
-    if not resource.is_file():
+    if not resource.is_file() or not format_id.startswith("gov-"):
         raise KeyError(format_id)
     return parse_format(resource.read_text(encoding="utf-8"))

@@ -24,6 +24,8 @@ from toolkit.stamp import STAMP_NAME, STAMP_SHEET, Stamp
 from toolkit.text import norm_label
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
+TXT, HTML, DOCX = "txt", "html", "docx"  # published reports, read by toolkit.importer
+DOCUMENTS = (TXT, HTML, DOCX)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 # Only cells holding a formula or an error value matter; matching just those keeps the scan fast.
@@ -63,6 +65,8 @@ class Submission:
     cells: dict[str, CellValue]
     formulas_checked: bool
     moved_tables: list[str] = field(default_factory=list)  # stamped, but a table was not where we put it
+    absent: set[str] = field(default_factory=set)  # cells a published report does not have (rows cut off)
+    notes: list = field(default_factory=list)  # findings made while reading (an imported report's problems)
 
     @property
     def standard(self) -> bool:
@@ -75,21 +79,31 @@ class Submission:
 
 
 def _html_or_text(head: bytes) -> str | None:
-    sample = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n").lower()
-    if sample.startswith((b"<", b"<\x00")):
-        return "这是网页（HTML/XML）文件，只是扩展名像 Excel；请用 Excel 或 WPS 打开后另存为 .xlsx"
-    if b"\x00" not in head[:512]:
+    sample = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if sample.startswith(b"<"):
+        return HTML
+    if b"\x00" not in head[:4096]:
         for encoding in ("utf-8", "gb18030"):
             try:
-                head[:512].decode(encoding)
-            except UnicodeDecodeError:
+                head[:4000].decode(encoding)
+            except UnicodeDecodeError as error:
+                if error.start >= len(head[:4000]) - 4:  # a character cut at the end of the sample
+                    return TXT
                 continue
-            return "这是文本文件，不是 Excel 工作簿；请用 Excel 或 WPS 打开后另存为 .xlsx"
+            return TXT
     return None
 
 
+def document_kind_note(path: Path, kind: str) -> str:
+    """How to describe a report file whose extension says it is a workbook."""
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods", ".et") and kind in (TXT, HTML):
+        what = "网页（HTML）" if kind == HTML else "文本"
+        return f"这是{what}文件，只是扩展名像 Excel"
+    return ""
+
+
 def sniff(path: Path) -> str:
-    """The real type of a file from its bytes: xlsx, xls or ods; anything else raises UnreadableWorkbook."""
+    """The real type of a file from its bytes: xlsx, xls, ods, or a report (txt, html, docx); else raises."""
     file_type, archive = _sniff_open(path)
     if archive is not None:
         archive.close()
@@ -117,8 +131,10 @@ def _sniff_open(path: Path) -> tuple[str, zipfile.ZipFile | None]:
         if _ENCRYPTED_MARK in data:
             raise UnreadableWorkbook(path, "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再发送")
         return XLS, None
-    reason = _html_or_text(head) or "不是 Excel 工作簿（无法识别的文件内容），可能已损坏；请重新保存为 .xlsx"
-    raise UnreadableWorkbook(path, reason)
+    kind = _html_or_text(head)
+    if kind is None:
+        raise UnreadableWorkbook(path, "不是 Excel 工作簿（无法识别的文件内容），可能已损坏；请重新保存为 .xlsx")
+    return kind, None
 
 
 def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
@@ -139,7 +155,7 @@ def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
         if "xl/workbook.xml" not in names:
             archive.close()
     if "word/document.xml" in names:
-        raise UnreadableWorkbook(path, "这是 Word 文档，不是 Excel 工作簿")
+        return DOCX, None
     raise UnreadableWorkbook(path, "压缩包里没有 Excel 工作簿的内容，可能已损坏")
 
 
@@ -318,6 +334,10 @@ def read_workbook(path: Path | str) -> Submission:
     """Read a filled workbook; raise UnreadableWorkbook when it cannot be read or holds no report tables."""
     path = Path(path)
     file_type, archive = _sniff_open(path)
+    if file_type in DOCUMENTS:
+        from toolkit.importer import read_report
+
+        return read_report(path, file_type)
     try:
         parts = XlsxParts(path, archive) if archive is not None else None
         return _read(path, file_type, parts)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from toolkit.findings import Finding, finding
-from toolkit.formats import AMOUNT, Cell
+from toolkit.formats import AMOUNT, Cell, load_format
 from toolkit.layout import parse_address
-from toolkit.reader import CellValue, Submission
+from toolkit.reader import DOCUMENTS, CellValue, Submission
 from toolkit.text import clip, parse_number_text, short_label
 from toolkit.totals import Number, complete, sums
 
@@ -132,6 +132,10 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
     check_formulas = sub.standard and sub.formulas_checked
     titles = {t.key: t.title for t in fmt.tables}
     for cell in fmt.cells.values():
+        if cell.id in sub.absent:
+            inputs[cell.id] = 0
+            stated[cell.id] = None
+            continue
         cv = sub.cells[cell.id]
         title = titles[cell.table]
         raw = cv.error or cv.value
@@ -166,6 +170,8 @@ def check_sums(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
     """R2, R3, R4: every stated total against the total recomputed from the input cells."""
     fmt = sub.format
     for s in sums(fmt):
+        if s.target in sub.absent or any(t in sub.absent for t in s.terms):
+            continue
         stated = numbers.stated.get(s.target)
         recomputed = numbers.totals[s.target]
         if stated is None or stated == recomputed:
@@ -192,6 +198,9 @@ def check_balance(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
         left_name = "+".join(short_label(table.row(k).label) for k in balance.left)
         right_name = "+".join(short_label(table.row(k).label) for k in balance.right)
         for col in table.columns:
+            involved = [table.cell_id(k, col.key) for k in (*balance.left, *balance.right)]
+            if any(cell_id in sub.absent for cell_id in involved):
+                continue
             left = sum(numbers.totals[table.cell_id(k, col.key)] for k in balance.left)
             right = sum(numbers.totals[table.cell_id(k, col.key)] for k in balance.right)
             if left == right:
@@ -220,7 +229,10 @@ def check_warnings(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
     """R7b, R8, R11: single-workbook warnings."""
     rules = sub.format.warnings
     value = numbers.totals.__getitem__
+    t3_cut = any(c.table == "t3" and c.id in sub.absent for c in sub.format.cells.values())
     for pair in rules.get("issued_not_above_valid", []):
+        if pair["issued"] in sub.absent or pair["valid"] in sub.absent:
+            continue
         issued, valid = value(pair["issued"]), value(pair["valid"])
         if issued > valid:
             yield _cell_warning(
@@ -234,7 +246,7 @@ def check_warnings(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
     unit_type = sub.format.unit_type(str(sub.header.get("unit_type") or ""))
     if unit_type is not None and not unit_type.regulations:
         for cell_id in rules.get("regulation_cells", []):
-            if value(cell_id):
+            if cell_id not in sub.absent and value(cell_id):
                 yield _cell_warning(
                     sub,
                     "regulation-not-allowed-r8",
@@ -243,6 +255,8 @@ def check_warnings(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
                     0,
                     show(value(cell_id)),
                 )
+    if t3_cut or any(c.table == "t4" and c.id in sub.absent for c in sub.format.cells.values()):
+        return  # a report with rows cut off: R11 would compare with numbers it does not have
     cases = sum(value(c) for c in rules.get("case_totals", []))
     requests = value(rules["request_total"]) + sum(value(c) for c in rules.get("request_received", []))
     if cases and not requests:
@@ -286,6 +300,17 @@ def check_header(sub: Submission) -> Iterator[Finding]:
             expected="四位年份",
             actual=actual,
         )
+    elif fmt.last_year is not None and year > fmt.last_year:
+        newest = load_format()
+        yield finding(
+            "format-outdated",
+            f"{year} 年度的报告使用了旧格式（{fmt.document}），应使用{newest.document}格式",
+            sheet=sheet,
+            cell=cell,
+            row_label=labels["year"],
+            expected=newest.document,
+            actual=fmt.document,
+        )
     elif year < fmt.first_year:
         yield finding(
             "format-outdated",
@@ -322,6 +347,8 @@ def check_file_level(sub: Submission) -> Iterator[Finding]:
             expected="单位填报的工作簿",
             actual="校验批注副本",
         )
+    if sub.file_type in DOCUMENTS:
+        return  # a published report: no template to compare with, no formulas to verify
     if sub.stamp is None:
         yield finding(
             "not-standard-template",
@@ -371,6 +398,7 @@ def check_submission(sub: Submission) -> tuple[list[Finding], Numbers]:
     found += list(check_header(sub))
     found += list(check_warnings(sub, numbers))
     found += list(check_file_level(sub))
+    found += sub.notes
     return order_findings(sub, found), numbers
 
 

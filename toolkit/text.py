@@ -26,7 +26,17 @@ def label_matches(cell_text: str, label: str) -> bool:
         return True
     if len(cell_text) >= 4 and (label.startswith(cell_text) or cell_text.startswith(label)):
         return True
-    return len(label) >= 4 and cell_text.endswith(label)
+    if len(label) >= 4 and cell_text.endswith(label):
+        return True
+    return _abridged(cell_text, label)
+
+
+def _abridged(cell_text: str, label: str) -> bool:
+    """A label with a few characters dropped, as web pages print them ("2.其他法律法规禁止公开")."""
+    if len(cell_text) < 5 or len(cell_text) < 0.75 * len(label) or cell_text[0] != label[0]:
+        return False
+    remaining = iter(label)
+    return all(ch in remaining for ch in cell_text)
 
 
 def parse_number_text(text: str) -> Decimal | None:

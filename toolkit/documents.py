@@ -1,0 +1,199 @@
+"""Published reports as rows of cells: text copied from a browser, a saved web page, a Word file.
+
+Every reader gives the same thing: the document's rows in reading order, each a list of cell texts (a table
+row; a line of text), plus the plain text for titles and for the numbers the narrative quotes (R9).
+Merged cells are flattened the way a browser flattens them: the text in the first cell, nothing repeated.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from toolkit import limits
+from toolkit.errors import UnreadableWorkbook
+
+TXT, HTML, DOCX = "txt", "html", "docx"
+_WIDE_GAP = re.compile(r"[ \u3000\xa0]{2,}")
+# Some text copies mark an empty cell with a middle dot: kept as a cell (a blank value, never 0), unlike the
+# empty strings that tabs and pipes leave at the ends of a line.
+BLANK_MARKS = frozenset({"·", "•"})
+
+
+@dataclass
+class Document:
+    path: Path
+    kind: str
+    rows: list[list[str]]
+    text: str
+
+
+def _cell(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+def _split_line(line: str) -> list[str]:
+    """A text line as cells: tabs (browser copy) or pipes (tables pasted as text); wide gaps split too."""
+    if "\t" in line:
+        parts = line.split("\t")
+    elif "|" in line:
+        parts = line.strip().removeprefix("|").removesuffix("|").split("|")
+    else:
+        parts = [line]
+    cells: list[str] = []
+    for part in parts:
+        pieces = _WIDE_GAP.split(part.strip()) if part.strip() else [""]
+        cells.extend(_cell(p) for p in pieces)
+    return cells
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableWorkbook(path, "文本的编码无法识别（支持 UTF-8 和 GB18030/GBK），请另存为 UTF-8 后再试")
+
+
+def read_text(path: Path, data: bytes) -> Document:
+    text = decode_text(path, data)
+    rows = [_split_line(line) for line in text.splitlines()]
+    return Document(path, TXT, rows, text)
+
+
+class _TableHTML(HTMLParser):
+    """Table rows (with colspan/rowspan flattened) and the text outside tables, in document order."""
+
+    BLOCKS = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "title", "section", "article"})
+    SKIP = frozenset({"script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.text: list[str] = []
+        self.depth = 0  # table nesting
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.span = 1
+        self.skipping = 0
+        self.line: list[str] = []
+
+    def _flush_line(self) -> None:
+        line = _cell("".join(self.line))
+        if line:
+            self.rows.append([line])
+            self.text.append(line)
+        self.line = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        if self.depth > 40:
+            raise UnreadableWorkbook(Path("?"), "网页表格嵌套过深，已拒绝读取")
+        if tag == "table":
+            self._flush_line()
+            self.depth += 1
+        elif tag == "tr" and self.depth:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+            values = dict(attrs)
+            try:
+                self.span = max(1, min(int(values.get("colspan") or 1), 100))
+            except ValueError:
+                self.span = 1
+        elif tag in self.BLOCKS and not self.depth:
+            self._flush_line()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            text = _cell("".join(self.cell))
+            self.row.extend([text] + [""] * (self.span - 1))
+            self.text.append(text)
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if any(self.row):
+                self.rows.append(self.row)
+            self.row = None
+        elif tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag in self.BLOCKS and not self.depth:
+            self._flush_line()
+
+    def handle_data(self, data):
+        if self.skipping:
+            return
+        if self.cell is not None:
+            self.cell.append(data)
+        elif not self.depth:
+            self.line.append(data)
+
+
+def read_html(path: Path, data: bytes) -> Document:
+    text = decode_text(path, data)
+    parser = _TableHTML()
+    try:
+        parser.feed(text)
+        parser.close()
+    except UnreadableWorkbook as error:
+        raise UnreadableWorkbook(path, error.reason) from None
+    parser._flush_line()
+    return Document(path, HTML, parser.rows, "\n".join(parser.text))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def read_docx(path: Path) -> Document:
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("word/document.xml")
+            if info.file_size > limits.MAX_PART_BYTES:
+                raise UnreadableWorkbook(path, "Word 文档过大，已拒绝读取")
+            xml = archive.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise UnreadableWorkbook(path, "Word 文档已损坏或不完整；请重新保存为 .docx") from None
+    if b"<!DOCTYPE" in xml[:2000] or b"<!ENTITY" in xml[:2000]:
+        raise UnreadableWorkbook(path, "Word 文档含有不允许的 XML 声明，已拒绝读取")
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        raise UnreadableWorkbook(path, "Word 文档内容损坏（XML 无法解析）") from None
+    rows: list[list[str]] = []
+    text: list[str] = []
+    body = root.find(f"{_W}body")
+    for block in body if body is not None else []:
+        if block.tag == f"{_W}p":
+            line = _cell("".join(t.text or "" for t in block.iter(f"{_W}t")))
+            if line:
+                rows.append([line])
+                text.append(line)
+        elif block.tag == f"{_W}tbl":
+            for tr in block.iter(f"{_W}tr"):
+                row: list[str] = []
+                for tc in tr.findall(f"{_W}tc"):
+                    value = _cell(" ".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in tc.iter(f"{_W}p")))
+                    span = tc.find(f"{_W}tcPr/{_W}gridSpan")
+                    width = int(span.get(f"{_W}val", "1")) if span is not None else 1
+                    row.extend([value] + [""] * (max(1, min(width, 100)) - 1))
+                    text.append(value)
+                if any(row):
+                    rows.append(row)
+    return Document(path, DOCX, rows, "\n".join(text))
+
+
+def read_document(path: Path, kind: str) -> Document:
+    data = path.read_bytes()
+    if kind == HTML:
+        return read_html(path, data)
+    if kind == DOCX:
+        return read_docx(path)
+    return read_text(path, data)
