@@ -1,7 +1,8 @@
 """Rebuild the bundled samples: `python samples/build.py` (deterministic; safe to run again).
 
-- 白鹤镇人民政府_2021年度.xlsx: the report this project started from (../shared/reports/01_baihe-town-2021.txt),
-  entered into the standard template: every table value of that report is 0.
+- 白鹤镇人民政府_2021年度.xlsx: the report this project started from (reports/01_baihe-town-2021.txt, a copy of
+  the published page), imported into the standard template by `xltool import`: every table value is 0.
+- reports/: real published reports as text (partial pages, with their real defects), for `xltool check`.
 - 示例县/: a demo county of invented units (示例数据): 收件箱/ with their workbooks, 单位名单.csv.
 """
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from toolkit.formats import load_format
+from toolkit.importer import import_to_workbook
 from toolkit.template import write_workbook
 
 HERE = Path(__file__).resolve().parent
@@ -102,10 +104,9 @@ def unit_values(rng: random.Random, department: bool) -> dict[str, object]:
 
 
 def build_seed_town(folder: Path) -> Path:
-    header = {"unit_name": "白鹤镇人民政府", "unit_type": "乡镇/街道", "year": 2021}
-    return write_workbook(
-        folder / "白鹤镇人民政府_2021年度.xlsx", FMT, header, {c.id: 0 for c in FMT.input_cells}, force=True
-    )
+    source = folder / "reports" / "01_baihe-town-2021.txt"
+    target, _ = import_to_workbook(source, folder / "白鹤镇人民政府_2021年度.xlsx", force=True)
+    return target
 
 
 def build_demo_county(folder: Path, year: int = 2025) -> None:

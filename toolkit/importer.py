@@ -64,7 +64,9 @@ def _tokens(document: Document) -> list[tuple[int, str]]:
 
 
 def _is_value_like(text: str) -> bool:
-    return len(text) <= VALUE_TEXT_LIMIT
+    if len(text) <= VALUE_TEXT_LIMIT:
+        return True
+    return bool(_NUMBER.match(unicodedata.normalize("NFKC", text).strip().replace(" ", "")))
 
 
 _LABELLED_VALUE = re.compile(r"^(?P<label>\D+?)\s*(?P<value>[+\-]?[\d,.]+)$")
@@ -95,6 +97,7 @@ class _Reader:
         self.values: dict[str, object] = {}
         self.absent: set[str] = set()
         self.problems: list[Finding] = []
+        self.signed = False  # the document uses the format's own words: a report even if its tables are cut off
         labels = set()
         for table in fmt.tables:
             labels.update(norm_label(p) for axis in (*table.rows, *table.columns) for p in axis.path)
@@ -300,7 +303,7 @@ class _Reader:
             anchors.append((anchor, table))
             after = anchor + 1 if anchor is not None else after
         found = sorted((a, t.key) for a, t in anchors if a is not None)
-        if not found:
+        if not found and not self.signed:
             raise LookupError
         for anchor, table in anchors:
             if anchor is None:
@@ -338,8 +341,11 @@ def detect_format(document: Document) -> Format | None:
     best = scores[0]
     if best[0]:
         return best[2]
-    t3 = norm_label(load_format().table("t3").rows[0].label)
-    return load_format() if t3 in text else None
+    newest = load_format()
+    t2, t3 = newest.table("t2"), newest.table("t3")
+    anchors = [norm_label(t3.rows[0].label), *(norm_label(r.label) for r in t2.rows)]
+    cells = {norm_label(cell) for row in document.rows for cell in row}
+    return newest if norm_label(t3.rows[0].label) in text or any(a in cells for a in anchors) else None
 
 
 def report_header(document: Document) -> dict[str, object]:
@@ -376,6 +382,7 @@ def import_document(document: Document) -> Imported:
     if fmt is None:
         raise UnreadableWorkbook(document.path, "没有找到年度报告的表格（表二、表三、表四）")
     reader = _Reader(document, fmt)
+    reader.signed = any(norm_label(w) in norm_label(document.text) for w in fmt.signature)
     try:
         reader.read()
     except LookupError:

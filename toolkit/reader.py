@@ -132,6 +132,8 @@ def _sniff_open(path: Path) -> tuple[str, zipfile.ZipFile | None]:
             raise UnreadableWorkbook(path, "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再发送")
         return XLS, None
     kind = _html_or_text(head)
+    if kind is None and path.suffix.lower() in (".txt", ".htm", ".html", ".csv"):
+        raise UnreadableWorkbook(path, "文本的编码无法识别（支持 UTF-8 和 GB18030/GBK），请另存为 UTF-8 后再试")
     if kind is None:
         raise UnreadableWorkbook(path, "不是 Excel 工作簿（无法识别的文件内容），可能已损坏；请重新保存为 .xlsx")
     return kind, None

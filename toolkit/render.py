@@ -45,6 +45,8 @@ def findings_tables(report: Report) -> list[Table]:
     for f in report.findings:
         groups.setdefault(_group(f), []).append(f)
     tables = []
+    # A published report has no cells of its own; its findings are placed by row and column alone.
+    document = report.file_type in ("txt", "html", "docx")
     for title, findings in groups.items():
         table = Table(title=title, title_justify="left", title_style="bold cyan", header_style="bold")
         table.add_column("级别", no_wrap=True)
@@ -53,7 +55,8 @@ def findings_tables(report: Report) -> list[Table]:
         table.add_column("说明", overflow="fold")
         table.add_column("代码", style="dim", no_wrap=True)
         for f in findings:
-            table.add_row(SEVERITY_TEXT[f.severity], f.cell or "—", _row_column(f), f.message, f.code)
+            cell = "—" if document or not f.cell else f.cell
+            table.add_row(SEVERITY_TEXT[f.severity], cell, _row_column(f), f.message, f.code)
         tables.append(table)
     return tables
 

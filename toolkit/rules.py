@@ -275,11 +275,14 @@ def check_header(sub: Submission) -> Iterator[Finding]:
     fmt = sub.format
     sheet_of = {k: v for k, v in sub.header_cells.items()}
     labels = {f.key: f.label for f in fmt.header}
+    in_report = sub.file_type in DOCUMENTS
     if not sub.unit:
         sheet, cell = sheet_of.get("unit_name", (fmt.header_sheet, ""))
         yield finding(
             "missing-unit-name",
-            "没有填写单位名称",
+            "报告中没有找到单位名称（应在标题中，如“××镇人民政府2025年政府信息公开工作年度报告”）"
+            if in_report
+            else "没有填写单位名称",
             sheet=sheet,
             cell=cell,
             row_label=labels["unit_name"],
