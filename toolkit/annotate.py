@@ -23,6 +23,7 @@ from toolkit.layout import workbook_layout
 from toolkit.reader import XLSX
 from toolkit.stamp import ANNOTATED, STAMP_NAME, STAMP_SHEET, Stamp
 from toolkit.template import write_workbook
+from toolkit.text import cell_text
 
 RESULTS_SHEET = "校验结果"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -36,7 +37,7 @@ def annotated_name(source: Path) -> str:
 
 def _text(cell, value: object) -> None:
     """Write text that must stay text, even when it begins with = + - @ (no formula is ever created)."""
-    cell.value = "" if value is None else str(value)
+    cell.value = cell_text(value)
     cell.data_type = "s"
 
 
@@ -63,7 +64,7 @@ def _mark_cells(book, findings: list[Finding], moved: dict[tuple[str, str], tupl
         text = f"[{f.code}] {f.message}"
         if cell.comment:
             text = f"{cell.comment.text}\n{text}"
-        cell.comment = Comment(text, "xltool", width=320, height=120)
+        cell.comment = Comment(cell_text(text, 2000), "xltool", width=320, height=120)
 
 
 def _results_sheet(book, findings: list[Finding]) -> None:

@@ -50,11 +50,25 @@ def atomic_path(target: Path, force: bool = False, inputs: tuple[Path, ...] = ()
     temp = Path(temp_name)
     try:
         yield temp
-        if target.exists() and not force:
-            raise OutputError(f"{target} 已存在；如需覆盖请加 --force")
-        os.replace(temp, target)
+        _publish(temp, target, force)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _publish(temp: Path, target: Path, force: bool) -> None:
+    """Move the finished file into place in one step. Without ``force`` this must not replace a file that
+    appeared meanwhile (another run writing the same output): a hard link creates the name only if free."""
+    if force:
+        os.replace(temp, target)
+        return
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise OutputError(f"{target} 已存在；如需覆盖请加 --force") from None
+    except OSError:  # a file system without hard links: check, then rename
+        if target.exists():
+            raise OutputError(f"{target} 已存在；如需覆盖请加 --force") from None
+        os.replace(temp, target)
 
 
 @contextlib.contextmanager
@@ -70,7 +84,7 @@ def atomic_paths(targets: list[Path], force: bool = False) -> Iterator[list[Path
             temps.append(Path(name))
         yield temps
         for temp, target in zip(temps, targets, strict=True):
-            os.replace(temp, target)
+            _publish(temp, target, force)
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)

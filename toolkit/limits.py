@@ -1,5 +1,12 @@
 """Every size limit xltool applies to what it reads, in one place (see the README's SECURITY section)."""
 
+import zipfile
+import zlib
+
+# Everything reading a damaged zip member can raise: a broken archive, a corrupt deflate stream, a member
+# compressed or encrypted in a way Python does not support.
+ZIP_FAILURES = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
+
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit's workbook is ~20 KB; anything this large is not one
 MAX_ZIP_ENTRIES = 2_000
 MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed size of one zip member (a sheet XML, shared strings)
@@ -8,3 +15,4 @@ MAX_COMPRESSION_RATIO = 200  # for members above 1 MiB: a ratio above this is a 
 RATIO_CHECK_FLOOR = 1024 * 1024
 MAX_SHEETS = 255
 MAX_GRID_CELLS = 2_000_000  # cells of one sheet grid xltool will hold when looking for the tables
+MAX_DOCUMENT_CELLS = 200_000  # cells (table cells and lines) of a published report

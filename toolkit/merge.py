@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,23 +203,52 @@ def examine(path: Path | str) -> Examined:
     )
 
 
+def examine_alone(path: Path) -> Examined:
+    """One file in a process of its own, so that a reader crash (a native library aborting) costs only it."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(examine, path).result()
+        except BrokenProcessPool:
+            reason = (
+                "读取程序在读这个文件时异常退出（文件可能严重损坏或被蓄意构造）；请用 Excel 或 WPS 打开后另存为 .xlsx"
+            )
+            return Examined(str(path), Report(file=str(path), failure=reason))
+
+
 def examine_all(
     paths: list[Path], progress: Callable[[int, int], None] | None = None, workers: int | None = None
 ) -> Iterator[Examined]:
+    """Every file examined, in order; on all cores when there are many.
+
+    Should a worker die (a native reader aborting on a crafted file), the first file it had not finished is
+    read again in a process of its own, and a fresh pool goes on with the rest: one bad file costs one restart.
+    """
     workers = workers or os.cpu_count() or 1
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        results = map(examine, paths)
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(examine, paths, chunksize=max(1, min(64, len(paths) // (workers * 8))))
-    try:
-        for done, item in enumerate(results, start=1):
+    total = len(paths)
+    if total < PARALLEL_FROM or workers < 2:
+        for done, path in enumerate(paths, start=1):
             if progress:
-                progress(done, len(paths))
-            yield item
-    finally:
-        if len(paths) >= PARALLEL_FROM and workers >= 2:
-            pool.shutdown(cancel_futures=True)
+                progress(done, total)
+            yield examine(path)
+        return
+    remaining = list(paths)
+    chunk = max(1, min(64, total // (workers * 8)))
+    while remaining:
+        finished = 0
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            try:
+                for item in pool.map(examine, remaining, chunksize=chunk):
+                    finished += 1
+                    yield item
+                    if progress:
+                        progress(total - len(remaining) + finished, total)
+            except BrokenProcessPool:
+                pass
+        if finished == len(remaining):
+            return
+        yield examine_alone(remaining[finished])
+        remaining = remaining[finished + 1 :]
+        chunk = 1  # after a crash, keep the unit of loss small
 
 
 def _first_problem(report: Report) -> str:

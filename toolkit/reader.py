@@ -21,7 +21,7 @@ from toolkit.formats import Format, Table, available_formats, load_format
 from toolkit.layout import TableLayout, address, workbook_layout
 from toolkit.locate import locate_header, locate_table
 from toolkit.stamp import STAMP_NAME, STAMP_SHEET, Stamp
-from toolkit.text import norm_label
+from toolkit.text import clip, norm_label
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
 TXT, HTML, DOCX = "txt", "html", "docx"  # published reports, read by toolkit.importer
@@ -35,6 +35,11 @@ _FORMULA_CELL = re.compile(
 _ERROR_CELL = re.compile(
     rb'<(?:\w+:)?c\b(?=[^>]*?\bt="e")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>.*?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', re.S
 )
+# A reference beyond column ZZ or row 999: only then is a sheet's full extent worth measuring.
+_FAR_REFERENCE = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{0,2}\d{4})')
+# Every row number and cell reference of a sheet. (Its <dimension ref> is not counted: calamine sizes the grid
+# from the cells, and some programs write an absurd dimension into ordinary files.)
+_EXTENT = re.compile(rb'\br="([A-Z]{0,3})(\d{1,9})"')
 _SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _SHEET_ALT = re.compile(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
@@ -143,7 +148,7 @@ def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
     """xlsx (with its zip left open for XlsxParts) or ods (closed); anything else raises."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except limits.ZIP_FAILURES:
         raise UnreadableWorkbook(path, "文件已损坏（压缩结构不完整，可能是下载或复制中断）；请重新保存后发送") from None
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
@@ -151,7 +156,7 @@ def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
     try:
         if "mimetype" in names and b"spreadsheet" in archive.read("mimetype")[:100]:
             return ODS, None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except limits.ZIP_FAILURES:
         pass
     finally:
         if "xl/workbook.xml" not in names:
@@ -167,6 +172,7 @@ class XlsxParts:
     def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
         self.path = path
         self.archive = archive
+        self._sheet_xml: dict[str, bytes] = {}
         self._check_sizes()
         workbook = self._text("xl/workbook.xml")
         rels = self._text("xl/_rels/workbook.xml.rels")
@@ -203,22 +209,40 @@ class XlsxParts:
             if missing_ok:
                 return ""
             raise UnreadableWorkbook(self.path, f"工作簿缺少必要部分 {name}，可能已损坏；请重新保存为 .xlsx") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        except limits.ZIP_FAILURES as error:
             raise UnreadableWorkbook(self.path, f"工作簿已损坏（{type(error).__name__}）；请重新保存后发送") from None
 
     def stamp(self) -> Stamp | None:
         text = self.defined.get(STAMP_NAME)
         return Stamp.parse(text) if text else None
 
+    def sheet_xml(self, sheet: str) -> bytes:
+        """The sheet's XML, read once ("" when it is missing or cannot be inflated)."""
+        if sheet not in self._sheet_xml:
+            part = self.sheet_parts.get(sheet)
+            try:
+                self._sheet_xml[sheet] = self.archive.read(part) if part else b""
+            except (KeyError, *limits.ZIP_FAILURES):
+                self._sheet_xml[sheet] = b""
+        return self._sheet_xml[sheet]
+
+    def extent(self, sheet: str) -> tuple[int, int]:
+        """(rows, columns) the sheet's cells reach, measured before calamine sizes a grid from them."""
+        data = self.sheet_xml(sheet)
+        if not _FAR_REFERENCE.search(data):
+            return 999, 702  # nothing beyond ZZ999: far below any limit
+        rows = cols = 0
+        for letters, digits in _EXTENT.findall(data):
+            rows = max(rows, int(digits))
+            col = 0
+            for ch in letters:
+                col = col * 26 + ch - 64
+            cols = max(cols, col)
+        return rows, cols
+
     def formulas(self, sheet: str) -> dict[str, tuple[str | None, str | None]]:
         """address -> (formula text or None, error value or None) for every cell with either."""
-        part = self.sheet_parts.get(sheet)
-        if not part:
-            return {}
-        try:
-            data = self.archive.read(part)
-        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
-            return {}
+        data = self.sheet_xml(sheet)
         found: dict[str, tuple[str | None, str | None]] = {}
         for ref, text in _FORMULA_CELL.findall(data):
             found[ref.decode()] = (_unescape(text.decode("utf-8", "replace")), None)
@@ -241,16 +265,28 @@ def _unescape(text: str) -> str:
     )
 
 
+# calamine raises several unrelated types for broken files, and a Rust panic arrives as a BaseException
+# (pyo3's PanicException): all of them mean "this file cannot be read", none may end the program.
+CALAMINE_FAILURES = (Exception, BaseException)
+
+
+def _reraise_interrupts(error: BaseException) -> None:
+    if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise error
+
+
 class Grids:
     """Sheet grids loaded on demand: rows of values with absolute positions (row 0 = Excel row 1)."""
 
-    def __init__(self, path: Path, saved_by: str = "") -> None:
+    def __init__(self, path: Path, saved_by: str = "", parts: XlsxParts | None = None) -> None:
         self.path = path
+        self.parts = parts
         # Where it helps, name the program that saved the file: the remedy is to re-save it there.
         self.origin = f"（该文件由 {saved_by} 保存）" if saved_by else ""
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(path))
-        except Exception as error:  # calamine raises several unrelated types for broken files
+        except CALAMINE_FAILURES as error:
+            _reraise_interrupts(error)
             raise UnreadableWorkbook(
                 path, f"工作簿无法读取（{_brief(error)}）{self.origin}；请用 Excel 或 WPS 打开后另存为 .xlsx"
             ) from None
@@ -259,6 +295,12 @@ class Grids:
 
     def grid(self, name: str) -> list[list]:
         if name not in self._grids:
+            if self.parts is not None:
+                rows, cols = self.parts.extent(name)
+                if rows * max(cols, 1) > limits.MAX_GRID_CELLS:
+                    raise UnreadableWorkbook(
+                        self.path, f"工作表“{clip(name, 20)}”声称有 {rows} 行、{cols} 列，数据区域异常大，已拒绝读取"
+                    )
             try:
                 sheet = self.book.get_sheet_by_name(name)
                 if sheet.height * sheet.width > limits.MAX_GRID_CELLS:
@@ -266,7 +308,8 @@ class Grids:
                 self._grids[name] = sheet.to_python(skip_empty_area=False)
             except UnreadableWorkbook:
                 raise
-            except Exception:
+            except CALAMINE_FAILURES as error:
+                _reraise_interrupts(error)
                 raise UnreadableWorkbook(
                     self.path, f"工作表“{name}”内容缺失或损坏{self.origin}；请用 Excel 或 WPS 打开后另存为 .xlsx"
                 ) from None
@@ -349,7 +392,7 @@ def read_workbook(path: Path | str) -> Submission:
 
 
 def _read(path: Path, file_type: str, parts: XlsxParts | None) -> Submission:
-    grids = Grids(path, parts.application if parts else "")
+    grids = Grids(path, parts.application if parts else "", parts)
     stamp = (parts.stamp() if parts else None) or _stamp_from_sheet(grids)
     fmt = None
     if stamp and stamp.format_id in available_formats():

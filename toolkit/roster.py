@@ -45,7 +45,9 @@ def _rows(path: Path) -> list[list[str]]:
         try:
             book = calamine.CalamineWorkbook.from_path(str(path))
             rows = book.get_sheet_by_index(0).to_python()
-        except Exception:
+        except (Exception, BaseException) as error:  # a Rust panic in calamine is a BaseException
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise
             raise RosterError(f"{path}：名单工作簿无法读取，请另存为 .xlsx 或 CSV") from None
         return [["" if v is None else str(v).strip() for v in row] for row in rows]
     if b"\x00" in data[:4096]:

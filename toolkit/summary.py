@@ -19,7 +19,7 @@ from toolkit.merge import UNIT_DUPLICATE, UNIT_ERRORS, UNIT_MISSING, UNIT_OK, Me
 from toolkit.roster import unit_key
 from toolkit.stamp import SUMMARY
 from toolkit.template import Styles, build_workbook, display_width, new_book
-from toolkit.text import short_label
+from toolkit.text import cell_text, short_label
 
 DETAIL_SHEET = "明细"
 FINDINGS_SHEET = "校验结果"
@@ -65,7 +65,7 @@ def _detail_sheet(book: Workbook, styles: Styles, fmt: Format, result: MergeResu
     text = styles.get("text")
     for row, item in enumerate(result.accepted, start=2):
         for col, value in enumerate((item.report.unit, item.unit_type, item.status, Path(item.path).name)):
-            sheet.write_string(row, col, value, text)  # write_string: a name like "=1+1" stays text
+            sheet.write_string(row, col, cell_text(value), text)  # write_string: a name like "=1+1" stays text
         for col, value in enumerate(item.inputs, start=len(DETAIL_FIXED)):
             sheet.write_number(row, col, _number(value))
     last_row = max(len(result.accepted) + 1, 2)
@@ -101,13 +101,13 @@ def _findings_sheet(book: Workbook, styles: Styles, result: MergeResult) -> None
         )
         for values in rows:
             for col, value in enumerate((Path(item.path).name, item.report.unit, *values)):
-                sheet.write_string(row, col, str(value))
+                sheet.write_string(row, col, cell_text(value))
             row += 1
     for f in result.county_findings:
         for col, value in enumerate(
             ("（汇总）", "", "警告", f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
         ):
-            sheet.write_string(row, col, str(value))
+            sheet.write_string(row, col, cell_text(value))
         row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(titles) - 1)
     sheet.freeze_panes(1, 0)
@@ -136,7 +136,7 @@ def _status_sheet(book: Workbook, styles: Styles, result: MergeResult) -> None:
         sheet.write_string(start, col, title, head)
     for row, values in enumerate(lines, start=start + 1):
         for col, value in enumerate(values):
-            sheet.write_string(row, col, str(value or ""))
+            sheet.write_string(row, col, cell_text(value or ""))
     sheet.autofilter(start, 0, start + max(len(lines), 1), 3)
     sheet.set_column(0, 0, max(24, *(display_width(v[0]) + 2 for v in lines)) if lines else 24)
     sheet.set_column(1, 1, 16)

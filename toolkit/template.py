@@ -22,6 +22,7 @@ from toolkit.files import atomic_path
 from toolkit.formats import AMOUNT, Format
 from toolkit.layout import TITLE_ROW, TableLayout, WorkbookLayout, address, column_letter, workbook_layout
 from toolkit.stamp import STAMP_NAME, STAMP_SHEET, TEMPLATE, Stamp
+from toolkit.text import cell_text
 from toolkit.totals import complete, formula_sums
 
 FONT = "宋体"
@@ -141,7 +142,7 @@ def _write_header_sheet(book: Workbook, styles: Styles, fmt: Format, layout: Wor
             )
         else:
             if value:
-                sheet.write_string(row, col, str(value), styles.get("field"))
+                sheet.write_string(row, col, cell_text(value, 500), styles.get("field"))
             else:
                 sheet.write_blank(row, col, None, styles.get("field"))
             if field_.kind == "choice":
@@ -185,7 +186,7 @@ def _write_subtitle(
     sheet: Worksheet, styles: Styles, fmt: Format, layout: WorkbookLayout, header: Mapping, width: int
 ) -> None:
     """A line under the title naming the unit and year, linked to the 基本信息 sheet."""
-    unit = str(header.get("unit_name") or "")
+    unit = cell_text(header.get("unit_name") or "", 500)
     year = header.get("year")
     formula = f'="填报单位："&{_header_ref(fmt, layout, "unit_name")}&"　　年度："&{_header_ref(fmt, layout, "year")}'
     cached = f"填报单位：{unit}　　年度：{year if year is not None else ''}"
@@ -245,7 +246,7 @@ def _write_cells(
         if _number(value) is not None:
             sheet.write_number(row, col, _number(value), style)
         elif isinstance(value, str) and value:
-            sheet.write_string(row, col, value, style)
+            sheet.write_string(row, col, cell_text(value), style)
         else:
             sheet.write_blank(row, col, None, style)
         sheet.data_validation(row, col, row, col, _input_validation(cell.kind))
@@ -421,7 +422,11 @@ def build_workbook(
     _write_instructions(book, styles, fmt)
     _write_stamp(book, Stamp(fmt.id, fmt.version, kind=kind))
     book.set_properties(
-        {"title": f"{fmt.name}（{header.get('unit_name') or '空白模板'}）", "subject": fmt.document, "comments": fmt.id}
+        {
+            "title": cell_text(f"{fmt.name}（{header.get('unit_name') or '空白模板'}）", 200),
+            "subject": fmt.document,
+            "comments": fmt.id,
+        }
     )
     return styles
 

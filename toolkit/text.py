@@ -60,6 +60,15 @@ def short_label(label: str) -> str:
     return label
 
 
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def cell_text(value: object, limit: int = 32_000) -> str:
+    """Text as a workbook cell can hold it: no characters XML forbids, within Excel's 32,767-character cap."""
+    text = "" if value is None else str(value)
+    return _XML_ILLEGAL.sub("\ufffd", text)[:limit]
+
+
 def clip(text: object, limit: int = 60) -> str:
     value = str(text)
     return value if len(value) <= limit else value[: limit - 1] + "…"

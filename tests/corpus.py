@@ -1,0 +1,252 @@
+"""Broken and hostile inputs derived from valid ones, reproducibly (one seed).
+
+    python -m tests.corpus OUT_DIR      # write the corpus and print how many cases of each kind
+
+Every case is a file a county office could receive: a workbook damaged in transit or by an odd program, or
+one built to attack the reader (bombs, entities, absurd sizes). The tests run each through check, merge and
+import; none may crash, hang or leak.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import sys
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import xlsxwriter
+
+SEED = 20251125
+WORKBOOK_CASES = ("truncated", "flipped", "entry", "xml", "strings", "refs", "styles", "size", "names", "sheets")
+
+
+def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info, archive.read(info)) for info in archive.infolist()]
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        warnings.simplefilter("ignore")  # duplicated entries are the point of some cases
+        for name, content in members:
+            archive.writestr(zipfile.ZipInfo(name), content)
+    return out.getvalue()
+
+
+def _rewrite(data: bytes, change: Callable[[str, bytes], bytes | None]) -> bytes:
+    """The workbook with each member passed through ``change`` (None drops it)."""
+    kept = []
+    for info, content in _members(data):
+        new = change(info.filename, content)
+        if new is not None:
+            kept.append((info.filename, new))
+    return _zip(kept)
+
+
+def _sheet_parts(data: bytes) -> list[str]:
+    return [info.filename for info, _ in _members(data) if info.filename.startswith("xl/worksheets/sheet")]
+
+
+def workbook_cases(valid: bytes, rng: random.Random) -> dict[str, bytes]:
+    cases: dict[str, bytes] = {}
+    size = len(valid)
+    for i, offset in enumerate([*sorted(rng.sample(range(1, size), 60)), 22, 30, size - 22, size - 1]):
+        cases[f"truncated-{i:02d}.xlsx"] = valid[:offset]
+    for i in range(80):
+        damaged = bytearray(valid)
+        for _ in range(rng.choice((1, 2, 5, 20))):
+            position = rng.randrange(size)
+            damaged[position] ^= 1 << rng.randrange(8)
+        cases[f"flipped-{i:02d}.xlsx"] = bytes(damaged)
+    names = [info.filename for info, _ in _members(valid)]
+    for i, name in enumerate(names):
+        cases[f"entry-removed-{i:02d}.xlsx"] = _rewrite(valid, lambda n, c, name=name: None if n == name else c)
+        renamed = [(n + "x" if n == name else n, c) for n, c in ((info.filename, c) for info, c in _members(valid))]
+        cases[f"entry-renamed-{i:02d}.xlsx"] = _zip(renamed)
+        doubled = [(info.filename, c) for info, c in _members(valid)]
+        doubled.append((name, b"<broken/>" if i % 2 else dict(doubled)[name]))
+        cases[f"entry-duplicated-{i:02d}.xlsx"] = _zip(doubled)
+    for i, part in enumerate(_sheet_parts(valid)):
+
+        def garbage(n, c, part=part):
+            return c[: len(c) // 2] if n == part else c
+
+        def unclosed(n, c, part=part):
+            return c.replace(b"</sheetData>", b"<row><c r='A1'>") if n == part else c
+
+        def noise(n, c, part=part):
+            return c.replace(b"<row ", b"<row <<<&&& ", 1) if n == part else c
+
+        cases[f"xml-cut-{i}.xlsx"] = _rewrite(valid, garbage)
+        cases[f"xml-unclosed-{i}.xlsx"] = _rewrite(valid, unclosed)
+        cases[f"xml-noise-{i}.xlsx"] = _rewrite(valid, noise)
+    cases["strings-out-of-range.xlsx"] = _rewrite(
+        valid, lambda n, c: re.sub(rb'(t="s"[^>]*><v>)\d+', rb"\g<1>999999", c) if "worksheets" in n else c
+    )
+    cases["strings-missing.xlsx"] = _rewrite(valid, lambda n, c: None if n == "xl/sharedStrings.xml" else c)
+    cases["strings-negative.xlsx"] = _rewrite(
+        valid, lambda n, c: re.sub(rb'(t="s"[^>]*><v>)\d+', rb"\g<1>-5", c) if "worksheets" in n else c
+    )
+    cases["refs-absurd.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b'r="D6"', b'r="XFD1048576"') if "worksheets" in n else c
+    )
+    cases["refs-duplicated.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b'r="E6"', b'r="D6"') if "worksheets" in n else c
+    )
+    cases["refs-garbage.xlsx"] = _rewrite(
+        valid, lambda n, c: re.sub(rb'r="[A-Z]+(\d+)"', rb'r="??\1"', c) if "sheet3" in n else c
+    )
+    cases["refs-reversed.xlsx"] = _rewrite(
+        valid,
+        lambda n, c: (
+            re.sub(
+                rb"(<row[^>]*>)(.*?)(</row>)",
+                lambda m: (
+                    m.group(1) + b"".join(reversed(re.findall(rb"<c .*?</c>|<c [^>]*/>", m.group(2)))) + m.group(3)
+                ),
+                c,
+                flags=re.S,
+            )
+            if "worksheets" in n
+            else c
+        ),
+    )
+    cases["styles-missing.xlsx"] = _rewrite(valid, lambda n, c: None if n == "xl/styles.xml" else c)
+    cases["styles-absurd-index.xlsx"] = _rewrite(
+        valid, lambda n, c: re.sub(rb' s="\d+"', b' s="99999"', c) if "worksheets" in n else c
+    )
+    cases["size-million-rows.xlsx"] = _rewrite(
+        valid,
+        lambda n, c: (
+            c.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>').replace(
+                b'<dimension ref="', b'<dimension ref="A1:XFD1048576" x="'
+            )
+            if "worksheets" in n
+            else c
+        ),
+    )
+    long_text = ("长" * 1_000_000).encode()
+    cases["size-1mb-string.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b"<t>", b"<t>" + long_text, 1) if n == "xl/sharedStrings.xml" else c
+    )
+    cases["names-control-chars.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b'name="', b'name="\x01\x02', 1) if n == "xl/workbook.xml" else c
+    )
+    cases["names-invalid-utf8.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b"<t>", b"<t>\xff\xfe\xc3", 1) if n == "xl/sharedStrings.xml" else c
+    )
+    cases["names-nul-in-strings.xlsx"] = _rewrite(
+        valid, lambda n, c: c.replace(b"<t>", b"<t>&#0;\x00", 1) if n == "xl/sharedStrings.xml" else c
+    )
+    return cases
+
+
+def many_sheets(count: int = 300) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    for i in range(count):
+        book.add_worksheet(f"表{i}").write("A1", i)
+    book.close()
+    return out.getvalue()
+
+
+def zip_bomb(inflated_mb: int = 300) -> bytes:
+    """A small .xlsx whose sheet XML inflates to hundreds of megabytes (written in chunks, little memory)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="a" r:id="rId1"/></sheets></workbook>')
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(inflated_mb):
+                sheet.write(chunk)
+    return out.getvalue()
+
+
+def entity_workbook(valid: bytes, kind: str) -> bytes:
+    """A workbook part with a billion-laughs entity tree, or an external entity pointing at a local file."""
+    if kind == "laughs":
+        doctype = (
+            b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
+            + b"]>"
+        )
+        value = b"&j;"
+    else:
+        doctype = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        value = b"&xxe;"
+
+    def change(name, content):
+        if name == "xl/sharedStrings.xml":
+            content = content.replace(b"?>", b"?>" + doctype, 1).replace(b"<t>", b"<t>" + value, 1)
+        return content
+
+    return _rewrite(valid, change)
+
+
+def document_cases(html: str, text: str, rng: random.Random) -> dict[str, bytes]:
+    """Broken published reports: cut, scrambled, badly encoded, nested without end, entity tricks."""
+    cases: dict[str, bytes] = {}
+    html_bytes, text_bytes = html.encode(), text.encode("gb18030")
+    for i, offset in enumerate(sorted(rng.sample(range(1, len(html_bytes)), 35))):
+        cases[f"doc-cut-{i:02d}.html"] = html_bytes[:offset]
+    for i, offset in enumerate(sorted(rng.sample(range(1, len(text_bytes)), 35))):
+        cases[f"doc-cut-{i:02d}.txt"] = text_bytes[:offset]
+    for i in range(30):
+        damaged = bytearray(text_bytes)
+        for _ in range(10):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        cases[f"doc-flipped-{i:02d}.txt"] = bytes(damaged)
+    lines = text.splitlines()
+    for i in range(10):
+        shuffled = lines[:]
+        rng.shuffle(shuffled)
+        cases[f"doc-shuffled-{i:02d}.txt"] = "\n".join(shuffled).encode()
+    cases["doc-nested.html"] = b"<table><tr><td>" * 100_000
+    cases["doc-laughs.html"] = (
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        + html_bytes.replace(b"<h2>", b"<h2>&b;&b;&b;", 1)
+    )
+    cases["doc-xxe.html"] = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + html_bytes.replace(
+        b"<h2>", b"<h2>&xxe;", 1
+    )
+    cases["doc-nul.txt"] = text_bytes.replace(b"\n", b"\x00\n")
+    cases["doc-utf16.txt"] = text.encode("utf-16")
+    cases["doc-one-line.txt"] = b"\t".join([b"0"] * 200_000)
+    cases["doc-control.txt"] = text.replace("规章", "规\x07章\x1b").encode()
+    return cases
+
+
+def write_corpus(folder: Path, valid: bytes, html: str, text: str) -> list[Path]:
+    rng = random.Random(SEED)
+    cases = workbook_cases(valid, rng)
+    cases["sheets-300.xlsx"] = many_sheets()
+    cases["bomb-zip.xlsx"] = zip_bomb()
+    cases["bomb-laughs.xlsx"] = entity_workbook(valid, "laughs")
+    cases["bomb-xxe.xlsx"] = entity_workbook(valid, "xxe")
+    cases.update(document_cases(html, text, rng))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in cases.items():
+        path = folder / name
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    from tests.test_hostile import valid_sources
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
+    valid, html, text = valid_sources(target / "_valid")
+    written = write_corpus(target, valid, html, text)
+    print(f"{len(written)} cases in {target}")
