@@ -265,3 +265,36 @@ def test_shared_reports_are_all_read():
         checked = check_workbook(path)
         assert checked.submission.file_type == "txt"
         assert Path(checked.report.file).name == path.name
+
+
+def test_real_world_tolerance_traditional_characters_separators_and_words(exported, tmp_path):
+    """繁体, half-width brackets, spaces inside words, thousands separators, and words kept as found."""
+    checked, folder = exported
+    copy = _BrowserCopy()
+    copy.feed((folder / "t.html").read_text(encoding="utf-8"))
+    simplified, traditional = (
+        "开数请处结转计总关国规会务业发审复议诉项额许罚强",
+        "開數請處結轉計總關國規會務業發審複議訴項額許罰強",
+    )
+    text = "\n".join(copy.lines).translate(str.maketrans(simplified, traditional))
+    text = text.replace("（", "(").replace("）", ")").replace("商業企業", "商業 企業")
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("行政許可"):
+            lines[index] = "行政許可\t1,573,179"
+        if line.startswith("行政處罰"):
+            lines[index] = "行政處罰\t无"
+        if line.startswith("行政強制"):
+            lines[index] = "行政強制\t/"
+    page = tmp_path / "繁体.txt"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    again = check_workbook(page)
+    assert values(again, "t2.licensing.decisions", "t2.penalty.decisions", "t2.enforcement.decisions") == [
+        1573179,
+        "无",
+        "/",
+    ]
+    assert again.report.flatten("code", "row_label") == [("not-a-number", "行政处罚"), ("not-a-number", "行政强制")]
+    for cell_id in FMT.cells:
+        if cell_id.startswith(("t3", "t4")):
+            assert again.numbers.totals[cell_id] == checked.numbers.totals[cell_id], cell_id

@@ -18,7 +18,7 @@ from toolkit.documents import BLANK_MARKS, Document, read_document
 from toolkit.errors import UnreadableWorkbook
 from toolkit.findings import Finding, finding
 from toolkit.formats import AMOUNT, DELTA, Format, Table, available_formats, description, load_format
-from toolkit.text import clip, label_matches, norm_label
+from toolkit.text import clip, label_matches, norm_label, simplified
 
 _NOTE = re.compile(r"^[(（].*[)）]$")
 VALUE_TEXT_LIMIT = 8  # a cell longer than this after a row label is text, not a value ("无", "/", "12件" are short)
@@ -60,7 +60,7 @@ def to_value(text: str, kind: str) -> object:
 
 
 def _tokens(document: Document) -> list[tuple[int, str]]:
-    return [(row_index, cell) for row_index, row in enumerate(document.rows) for cell in row]
+    return [(row_index, simplified(cell)) for row_index, row in enumerate(document.rows) for cell in row]
 
 
 def _is_value_like(text: str) -> bool:
@@ -351,7 +351,7 @@ def detect_format(document: Document) -> Format | None:
 def report_header(document: Document) -> dict[str, object]:
     """Unit and year from the title ("白鹤镇人民政府2021年政府信息公开工作年度报告"), else the year from the text."""
     header: dict[str, object] = {}
-    lines = [row[0] for row in document.rows[:60] if row and row[0]]
+    lines = [simplified(row[0]) for row in document.rows[:60] if row and row[0]]
     for line in lines:
         match = _TITLE_YEAR_FIRST.search(line) or _TITLE_UNIT_FIRST.search(line)
         if match:
@@ -363,7 +363,7 @@ def report_header(document: Document) -> dict[str, object]:
                     header["unit_type"] = unit_type
             header["year"] = int(match.group("year"))
             return header
-    period = _PERIOD.search(document.text)
+    period = _PERIOD.search(simplified(document.text))
     if period:
         header["year"] = int(period.group(1) or period.group(2))
     return header
@@ -419,7 +419,7 @@ def _depends_on(fmt: Format, cell_id: str, cells: set[str]) -> bool:
 
 
 def _narrative_lines(document: Document) -> list[str]:
-    return [row[0] for row in document.rows if len(row) == 1 and len(row[0]) > 12]
+    return [simplified(row[0]) for row in document.rows if len(row) == 1 and len(row[0]) > 12]
 
 
 def narrative_checks(imported: Imported) -> list[Finding]:

@@ -6,6 +6,11 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+# Traditional forms of the characters the official labels use (reports from some sites arrive in 繁体).
+_TRADITIONAL = str.maketrans(
+    "萬業為舉於會關內決況減辦務動區單發後國處復複審對屬廢開強當總執護報據數無機權條構沒現確穩類係糾納組織經結繼續維繳罰範獲補規計認議許訟訪訴詢請購費轉過這採項額製",
+    "万业为举于会关内决况减办务动区单发后国处复复审对属废开强当总执护报据数无机权条构没现确稳类系纠纳组织经结继续维缴罚范获补规计认议许讼访诉询请购费转过这采项额制",
+)
 _DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』、，,.．。:：;；]")
 _NUMBER = re.compile(r"^[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _UNIT_SUFFIX = re.compile(r"(件|个|项|条|次|宗|万元|元)$")
@@ -13,9 +18,14 @@ _CN_ORDINAL = re.compile(r"^([一二三四五六七八九十]+)、")
 _CN_GROUP = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
 
 
+def simplified(text: str) -> str:
+    """Traditional forms of the label characters in their simplified form (other text unchanged)."""
+    return text.translate(_TRADITIONAL)
+
+
 def norm_label(text: object) -> str:
     """A label reduced for comparison: NFKC (（一）→(一), １→1), no spaces, quotes or list punctuation."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _DROP.sub("", unicodedata.normalize("NFKC", str(text)).translate(_TRADITIONAL))
 
 
 def label_matches(cell_text: str, label: str) -> bool:
