@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html.parser
 import shutil
 import subprocess
 import tempfile
@@ -115,3 +116,39 @@ def libreoffice_convert(files: list[Path], outdir: Path, target: str = "xlsx") -
 def cached_values(path: Path, sheet: str) -> dict[str, object]:
     book = openpyxl.load_workbook(path, data_only=True)
     return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
+
+
+class _BrowserCopy(html.parser.HTMLParser):
+    """Copying a web page's tables as a browser does: one tab per cell, merged cells not repeated."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines, self.row, self.cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.row = []
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.row.append("".join(self.cell))
+            self.cell = None
+        elif tag == "tr":
+            self.lines.append("\t".join(self.row))
+        elif tag in ("h2", "h3"):
+            self.lines.append("")
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+        elif data.strip():
+            self.lines.append(data.strip())
+
+
+def browser_copy(page: str) -> str:
+    """A web page's text as a browser copies it: one line per table row, one tab per cell, spans not repeated."""
+    copy = _BrowserCopy()
+    copy.feed(page)
+    return "\n".join(copy.lines)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html.parser
 import json
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import openpyxl
 import pytest
 
 from tests.corpus import write_corpus
-from tests.support import FMT, balanced_inputs
+from tests.support import FMT, balanced_inputs, browser_copy
 from toolkit.check import check_file, check_files, check_workbook
 from toolkit.cli import main
 from toolkit.export import export
@@ -27,31 +26,6 @@ PEAK_MB = 400  # what any one command may use on the worst file of the corpus
 PER_FILE_SECONDS = 10
 
 
-class _BrowserCopy(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.lines, self.row, self.cell = [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.row = []
-        elif tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self.row.append("".join(self.cell))
-            self.cell = None
-        elif tag == "tr":
-            self.lines.append("\t".join(self.row))
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-        elif data.strip():
-            self.lines.append(data.strip())
-
-
 def valid_sources(folder: Path) -> tuple[bytes, str, str]:
     """A valid workbook, and the same report as a web page and as text copied from that page."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,9 +35,8 @@ def valid_sources(folder: Path) -> tuple[bytes, str, str]:
     page = folder / "基准镇.html"
     page.unlink(missing_ok=True)
     export(check_workbook(source), html_path=page)
-    copy = _BrowserCopy()
-    copy.feed(page.read_text(encoding="utf-8"))
-    return source.read_bytes(), page.read_text(encoding="utf-8"), "\n".join(copy.lines)
+    html_text = page.read_text(encoding="utf-8")
+    return source.read_bytes(), html_text, browser_copy(html_text)
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html.parser
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import FMT, SHARED, balanced_inputs
+from tests.support import FMT, SHARED, balanced_inputs, browser_copy
 from toolkit.check import check_file, check_workbook
 from toolkit.cli import main
 from toolkit.export import export
@@ -141,35 +140,6 @@ def test_snippet_2019_format_in_a_2022_report_e2(tmp_path):
     assert "国办公开办函〔2021〕30号" in e2.message and e2.severity == "error"
 
 
-class _BrowserCopy(html.parser.HTMLParser):
-    """Copying a web page's tables as a browser does: one tab per cell, merged cells not repeated."""
-
-    def __init__(self):
-        super().__init__()
-        self.lines, self.row, self.cell = [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.row = []
-        elif tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self.row.append("".join(self.cell))
-            self.cell = None
-        elif tag == "tr":
-            self.lines.append("\t".join(self.row))
-        elif tag in ("h2", "h3"):
-            self.lines.append("")
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-        elif data.strip():
-            self.lines.append(data.strip())
-
-
 @pytest.fixture
 def exported(tmp_path):
     values = {**balanced_inputs(), "t2.fees.amount": 59237.2449, "t3.r05.c4": 3, "t3.r01.c4": 3}
@@ -184,10 +154,8 @@ def test_round_trip_export_then_import_gives_identical_values(exported, layout):
     checked, folder = exported
     path = folder / f"t.{layout}"
     if layout == "text":
-        copy = _BrowserCopy()
-        copy.feed((folder / "t.html").read_text(encoding="utf-8"))
         path = folder / "t.txt"
-        path.write_text("\n".join(copy.lines), encoding="gb18030")
+        path.write_text(browser_copy((folder / "t.html").read_text(encoding="utf-8")), encoding="gb18030")
     again = check_workbook(path)
     assert again.numbers.totals == checked.numbers.totals
     assert (again.report.unit, again.report.year) == ("白鹤镇人民政府", 2025)
@@ -270,13 +238,12 @@ def test_shared_reports_are_all_read():
 def test_real_world_tolerance_traditional_characters_separators_and_words(exported, tmp_path):
     """繁体, half-width brackets, spaces inside words, thousands separators, and words kept as found."""
     checked, folder = exported
-    copy = _BrowserCopy()
-    copy.feed((folder / "t.html").read_text(encoding="utf-8"))
+    copy = browser_copy((folder / "t.html").read_text(encoding="utf-8"))
     simplified, traditional = (
         "开数请处结转计总关国规会务业发审复议诉项额许罚强",
         "開數請處結轉計總關國規會務業發審複議訴項額許罰強",
     )
-    text = "\n".join(copy.lines).translate(str.maketrans(simplified, traditional))
+    text = copy.translate(str.maketrans(simplified, traditional))
     text = text.replace("（", "(").replace("）", ")").replace("商業企業", "商業 企業")
     lines = text.splitlines()
     for index, line in enumerate(lines):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from toolkit import limits
 from toolkit.errors import UnreadableWorkbook
+from toolkit.text import decode_chinese
 
 TXT, HTML, DOCX = "txt", "html", "docx"
 _WIDE_GAP = re.compile(r"[ \u3000\xa0]{2,}")
@@ -51,12 +52,10 @@ def _split_line(line: str) -> list[str]:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableWorkbook(path, "文本的编码无法识别（支持 UTF-8 和 GB18030/GBK），请另存为 UTF-8 后再试")
+    text = decode_chinese(data)
+    if text is None:
+        raise UnreadableWorkbook(path, "文本的编码无法识别（支持 UTF-8 和 GB18030/GBK），请另存为 UTF-8 后再试")
+    return text
 
 
 def read_text(path: Path, data: bytes) -> Document:

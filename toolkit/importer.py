@@ -144,15 +144,17 @@ class _Reader:
             return
         labels = [self._row_label(table, k) for k in keys]
         shown = "、".join(labels[:6]) + (f" 等 {len(labels)} 行" if len(labels) > 6 else "")
+        self.about_table(
+            "import-rows-missing",
+            table,
+            f"{table.title}缺少{what}：{shown}（原文可能不完整或被截断）",
+            "完整的表格",
+            f"缺 {len(labels)} 行",
+        )
+
+    def about_table(self, code: str, table: Table, message: str, expected: str, actual: str) -> None:
         self.problems.append(
-            finding(
-                "import-rows-missing",
-                f"{table.title}缺少{what}：{shown}（原文可能不完整或被截断）",
-                sheet=table.title,
-                table=table.title,
-                expected="完整的表格",
-                actual=f"缺 {len(labels)} 行",
-            )
+            finding(code, message, sheet=table.title, table=table.title, expected=expected, actual=actual)
         )
 
     @staticmethod
@@ -162,16 +164,16 @@ class _Reader:
 
     def unclear(self, table: Table, label: str, found: list[str], expected: int) -> None:
         shown = "、".join(t if t else "空" for t in found) or "无"
+        message = (
+            f"“{clip(label, 30)}”一行找到 {len([t for t in found if t])} 个数（{clip(shown, 60)}），应有 {expected} 个；"
+            "无法确定各数属于哪一列（网页表格可能被压平或缺格），请对照原表核实"
+        )
+        self.about_row("import-row-unclear", table, label, message, f"{expected} 个数", clip(shown, 60))
+
+    def about_row(self, code: str, table: Table, label: str, message: str, expected: str, actual: str) -> None:
         self.problems.append(
             finding(
-                "import-row-unclear",
-                f"“{clip(label, 30)}”一行找到 {len([t for t in found if t])} 个数（{clip(shown, 60)}），应有 {expected} 个；"
-                "无法确定各数属于哪一列（网页表格可能被压平或缺格），请对照原表核实",
-                sheet=table.title,
-                row_label=label,
-                table=table.title,
-                expected=f"{expected} 个数",
-                actual=clip(shown, 60),
+                code, message, sheet=table.title, row_label=label, table=table.title, expected=expected, actual=actual
             )
         )
 
@@ -198,19 +200,11 @@ class _Reader:
         completed = self.complete_by_total(table, columns, filled)
         if completed is not None:
             self.assign(table, row_key, columns, completed)
-            self.problems.append(
-                finding(
-                    "import-row-repaired",
-                    f"“{clip(label, 30)}”一行只有 {len(filled)} 个数，应有 {k} 个；按“总计=各列之和”只有一种补法，"
-                    "已据此补全，请对照原表核实",
-                    sheet=table.title,
-                    row_label=label,
-                    table=table.title,
-                    expected=f"{k} 个数",
-                    actual="、".join(filled),
-                    stage=0,
-                )
+            message = (
+                f"“{clip(label, 30)}”一行只有 {len(filled)} 个数，应有 {k} 个；按“总计=各列之和”只有一种补法，"
+                "已据此补全，请对照原表核实"
             )
+            self.about_row("import-row-repaired", table, label, message, f"{k} 个数", "、".join(filled))
             return
         self.unclear(table, label, cells, k)
         self.mark_absent(table, row_key, columns)
@@ -308,16 +302,8 @@ class _Reader:
         for anchor, table in anchors:
             if anchor is None:
                 self.absent.update(c.id for c in table.cells)
-                self.problems.append(
-                    finding(
-                        "import-table-missing",
-                        f"没有找到{table.title}（表格缺失或标题、行名无法识别）",
-                        sheet=table.title,
-                        table=table.title,
-                        expected="表格",
-                        actual="缺失",
-                    )
-                )
+                message = f"没有找到{table.title}（表格缺失或标题、行名无法识别）"
+                self.about_table("import-table-missing", table, message, "表格", "缺失")
                 continue
             later = [a for a, _ in found if a > anchor]
             end = later[0] if later else len(self.tokens)

@@ -115,6 +115,14 @@ def _groups(items, depth: int):
     return runs
 
 
+def _header_spans(items, depths: int):
+    """(depth, first, last, text, leaf) for every header cell over ``items`` (columns or rows), outermost first."""
+    for depth in range(depths):
+        for first, last in _groups(items, depth):
+            leaf = all(len(item.path) == depth + 1 for item in items[first : last + 1])
+            yield depth, first, last, items[first].path[depth], leaf
+
+
 def _matrix(table: Table, sheet: str) -> TableLayout:
     label_cols = max((len(r.path) for r in table.rows), default=0)
     head_depth = max(len(c.path) for c in table.columns)
@@ -123,32 +131,14 @@ def _matrix(table: Table, sheet: str) -> TableLayout:
     layout.header_rows = (TABLE_TOP, first_data_row - 1)
     if label_cols:
         layout.labels.append(Label(TABLE_TOP, 0, table.corner, "corner", first_data_row - 1, label_cols - 1))
-    for depth in range(head_depth):
-        for first, last in _groups(table.columns, depth):
-            leaf = all(len(c.path) == depth + 1 for c in table.columns[first : last + 1])
-            layout.labels.append(
-                Label(
-                    TABLE_TOP + depth,
-                    label_cols + first,
-                    table.columns[first].path[depth],
-                    "head",
-                    first_data_row - 1 if leaf else TABLE_TOP + depth,
-                    label_cols + last,
-                )
-            )
-    for depth in range(label_cols):
-        for first, last in _groups(table.rows, depth):
-            leaf = all(len(r.path) == depth + 1 for r in table.rows[first : last + 1])
-            layout.labels.append(
-                Label(
-                    first_data_row + first,
-                    depth,
-                    table.rows[first].path[depth],
-                    "label" if leaf else "group",
-                    first_data_row + last,
-                    label_cols - 1 if leaf else depth,
-                )
-            )
+    # Column headers grow downwards, row labels rightwards; a leaf stretches to the last header row/column.
+    for depth, first, last, text, leaf in _header_spans(table.columns, head_depth):
+        bottom = first_data_row - 1 if leaf else TABLE_TOP + depth
+        layout.labels.append(Label(TABLE_TOP + depth, label_cols + first, text, "head", bottom, label_cols + last))
+    for depth, first, last, text, leaf in _header_spans(table.rows, label_cols):
+        right = label_cols - 1 if leaf else depth
+        role = "label" if leaf else "group"
+        layout.labels.append(Label(first_data_row + first, depth, text, role, first_data_row + last, right))
     for r_index, row in enumerate(table.rows):
         for c_index, col in enumerate(table.columns):
             layout.cells[table.cell_id(row.key, col.key)] = (first_data_row + r_index, label_cols + c_index)

@@ -12,7 +12,7 @@ import python_calamine as calamine
 
 from toolkit.errors import RosterError
 from toolkit.formats import Format
-from toolkit.text import norm_label
+from toolkit.text import decode_chinese, norm_label
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "unit", "unit_name", "name")
 TYPE_HEADERS = ("单位类型", "类型", "层级", "type", "unit_type", "level")
@@ -29,12 +29,10 @@ class RosterEntry:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GB18030（Excel“CSV”）格式")
+    text = decode_chinese(data)
+    if text is None:
+        raise RosterError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GB18030（Excel“CSV”）格式")
+    return text
 
 
 def _rows(path: Path) -> list[list[str]]:

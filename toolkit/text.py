@@ -18,6 +18,16 @@ _CN_ORDINAL = re.compile(r"^([一二三四五六七八九十]+)、")
 _CN_GROUP = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
 
 
+def decode_chinese(data: bytes) -> str | None:
+    """Text as Chinese offices save it: UTF-8 (with or without BOM) or GB18030 (Excel's and Notepad's ANSI)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def simplified(text: str) -> str:
     """Traditional forms of the label characters in their simplified form (other text unchanged)."""
     return text.translate(_TRADITIONAL)
