@@ -294,3 +294,18 @@ def test_every_code_is_asserted_by_some_test():
     tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     for code in CODES:
         assert tests.count(f'"{code}"') >= 1, f"no test asserts {code}"
+
+
+def test_every_command_has_help_and_is_in_the_readme(capsys):
+    from pathlib import Path
+
+    from toolkit.cli import COMMANDS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        text = capsys.readouterr().out
+        assert "例：" in text, command
+        assert f"xltool {command}" in readme, command

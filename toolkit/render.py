@@ -16,11 +16,6 @@ from toolkit.findings import ERROR, Finding, Report
 SEVERITY_TEXT = {ERROR: Text("错误", style="bold red"), "warning": Text("警告", style="yellow")}
 
 
-def short_sheet(sheet: str) -> str:
-    """三、收到和处理政府信息公开申请情况 -> 三、收到和处理…"""
-    return sheet if len(sheet) <= 8 else sheet[:7] + "…"
-
-
 def _group(f: Finding) -> str:
     return f.table or f.sheet or "整个文件"
 

@@ -17,6 +17,7 @@ from toolkit.findings import Finding, finding
 from toolkit.formats import AMOUNT, Cell, load_format
 from toolkit.layout import parse_address
 from toolkit.reader import DOCUMENTS, CellValue, Submission
+from toolkit.stamp import ANNOTATED
 from toolkit.text import clip, parse_number_text, short_label
 from toolkit.totals import Number, complete, sums
 
@@ -341,8 +342,6 @@ def report_year(sub: Submission) -> int | None:
 
 
 def check_file_level(sub: Submission) -> Iterator[Finding]:
-    from toolkit.stamp import ANNOTATED
-
     if sub.stamp is not None and sub.stamp.kind == ANNOTATED:
         yield finding(
             "annotated-copy",
@@ -420,6 +419,11 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
             )
         )
     rules = sub.format.cross_year
+
+    def known(this_id: str, last_id: str) -> bool:
+        """Both years have the cell (last year's report may use the other format, or have lost rows)."""
+        return this_id not in sub.absent and last_id in prev_numbers.totals and last_id not in prev.absent
+
     carry = rules.get("carry_over")
     if carry:
         table_key, this_row = carry["this"].split(".")
@@ -427,7 +431,9 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
         table = sub.format.table(table_key)
         for col in (c for c in table.columns if not c.total):  # a total column only repeats its parts
             this_id, last_id = table.cell_id(this_row, col.key), table.cell_id(last_row, col.key)
-            now, before = numbers.totals[this_id], prev_numbers.totals.get(last_id, 0)
+            if not known(this_id, last_id):
+                continue
+            now, before = numbers.totals[this_id], prev_numbers.totals[last_id]
             if now != before:
                 found.append(
                     _cell_warning(
@@ -440,11 +446,15 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
                     )
                 )
     for stock in rules.get("stock", []):
+        if (
+            not known(stock["valid"], stock["valid"])
+            or stock["issued"] in sub.absent
+            or stock["repealed"] in sub.absent
+        ):
+            continue
         now = numbers.totals[stock["valid"]]
         expected = (
-            prev_numbers.totals.get(stock["valid"], 0)
-            + numbers.totals[stock["issued"]]
-            - numbers.totals[stock["repealed"]]
+            prev_numbers.totals[stock["valid"]] + numbers.totals[stock["issued"]] - numbers.totals[stock["repealed"]]
         )
         if now != expected:
             found.append(
@@ -460,7 +470,9 @@ def check_previous(sub: Submission, numbers: Numbers, prev: Submission, prev_num
             )
     factor, floor = rules.get("jump_factor", 5), rules.get("jump_floor", 10)
     for cell_id in rules.get("headline", []):
-        now, before = numbers.totals[cell_id], prev_numbers.totals.get(cell_id, 0)
+        if not known(cell_id, cell_id):
+            continue
+        now, before = numbers.totals[cell_id], prev_numbers.totals[cell_id]
         if max(now, before) < floor or not before or not now:
             continue
         ratio = Decimal(now) / Decimal(before)
