@@ -19,7 +19,7 @@ from toolkit.merge import UNIT_DUPLICATE, UNIT_ERRORS, UNIT_MISSING, UNIT_OK, Me
 from toolkit.roster import unit_key
 from toolkit.stamp import SUMMARY
 from toolkit.template import Styles, build_workbook, display_width, new_book
-from toolkit.text import cell_text, short_label
+from toolkit.text import cell_text
 
 DETAIL_SHEET = "明细"
 FINDINGS_SHEET = "校验结果"
@@ -39,17 +39,13 @@ def _number(value):
 
 
 def _column_heads(fmt: Format) -> list[tuple[str, str]]:
+    """(table and row, column) for each input cell: "表三（三）不予公开 1.属于国家秘密" over "自然人"."""
     heads = []
     for cell in fmt.input_cells:
         table = fmt.table(cell.table)
-        heads.append(
-            (
-                f"表{table.number} {short_label(cell.row_label)}"
-                if len(cell.row_label) > 12
-                else f"表{table.number} {cell.row_label}",
-                cell.column_label,
-            )
-        )
+        path = table.row(cell.row).path if not table.blocks else (cell.row_label,)
+        row = " ".join(path[1:]) if len(path) > 1 else (path[0] if path else "")
+        heads.append((f"表{table.number} {row}".strip(), cell.column_label))
     return heads
 
 
@@ -59,6 +55,7 @@ def _detail_sheet(book: Workbook, styles: Styles, fmt: Format, result: MergeResu
     heads = _column_heads(fmt)
     for col, title in enumerate(DETAIL_FIXED):
         sheet.merge_range(0, col, 1, col, title, head)
+    sheet.set_row(0, 60)  # row labels are long: they wrap in the header cell
     for index, (group, label) in enumerate(heads, start=len(DETAIL_FIXED)):
         sheet.write_string(0, index, group, head)
         sheet.write_string(1, index, label, head)
