@@ -172,6 +172,36 @@ def zip_bomb(inflated_mb: int = 300) -> bytes:
     return out.getvalue()
 
 
+def lying_size_workbook(valid: bytes, declared: int | None = 100, inflated_mb: int = 300) -> bytes:
+    """A sheet whose zip headers declare ``declared`` bytes (None: twice its compressed size, which looks
+    plausible) while it inflates to hundreds of megabytes."""
+    out = io.BytesIO()
+    target = "xl/worksheets/sheet3.xml"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, content in _members(valid):
+            if info.filename != target:
+                archive.writestr(info.filename, content)
+                continue
+            with archive.open(target, "w", force_zip64=True) as sheet:
+                sheet.write(content.replace(b"</worksheet>", b""))
+                for _ in range(inflated_mb):
+                    sheet.write(b" " * (1024 * 1024))
+                sheet.write(b"</worksheet>")
+    raw = bytearray(out.getvalue())
+    if declared is None:
+        with zipfile.ZipFile(io.BytesIO(bytes(raw))) as archive:
+            declared = archive.getinfo(target).compress_size * 2
+    name = target.encode()
+    position = raw.find(name)
+    while position >= 0:
+        if raw[position - 30 : position - 26] == b"PK\x03\x04":  # local header: uncompressed size at +22
+            raw[position - 30 + 22 : position - 30 + 26] = declared.to_bytes(4, "little")
+        if raw[position - 46 : position - 42] == b"PK\x01\x02":  # central directory: uncompressed size at +24
+            raw[position - 46 + 24 : position - 46 + 28] = declared.to_bytes(4, "little")
+        position = raw.find(name, position + 1)
+    return bytes(raw)
+
+
 def entity_workbook(valid: bytes, kind: str) -> bytes:
     """A workbook part with a billion-laughs entity tree, or an external entity pointing at a local file."""
     if kind == "laughs":
@@ -231,6 +261,8 @@ def write_corpus(folder: Path, valid: bytes, html: str, text: str) -> list[Path]
     cases = workbook_cases(valid, rng)
     cases["sheets-300.xlsx"] = many_sheets()
     cases["bomb-zip.xlsx"] = zip_bomb()
+    cases["bomb-lying-size.xlsx"] = lying_size_workbook(valid)
+    cases["bomb-lying-plausible.xlsx"] = lying_size_workbook(valid, declared=None)
     cases["bomb-laughs.xlsx"] = entity_workbook(valid, "laughs")
     cases["bomb-xxe.xlsx"] = entity_workbook(valid, "xxe")
     cases.update(document_cases(html, text, rng))

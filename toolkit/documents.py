@@ -157,7 +157,9 @@ def read_docx(path: Path) -> Document:
             info = archive.getinfo("word/document.xml")
             if info.file_size > limits.MAX_PART_BYTES:
                 raise UnreadableWorkbook(path, "Word 文档过大，已拒绝读取")
-            xml = archive.read(info)
+            from toolkit.reader import read_member
+
+            xml = read_member(archive, info)
     except (KeyError, *limits.ZIP_FAILURES):
         raise UnreadableWorkbook(path, "Word 文档已损坏或不完整；请重新保存为 .docx") from None
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # no entity is ever expanded (billion laughs, XXE)

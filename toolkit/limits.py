@@ -13,6 +13,7 @@ MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed size of one zip member (a shee
 MAX_TOTAL_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200  # for members above 1 MiB: a ratio above this is a zip bomb, not a workbook
 RATIO_CHECK_FLOOR = 1024 * 1024
+VERIFY_FROM_BYTES = 256 * 1024  # compressed members this large are inflated (within limits) before calamine reads them
 MAX_SHEETS = 255
 MAX_GRID_CELLS = 2_000_000  # cells of one sheet grid xltool will hold when looking for the tables
 MAX_DOCUMENT_CELLS = 200_000  # cells (table cells and lines) of a published report

@@ -166,6 +166,21 @@ def _zip_type(path: Path) -> tuple[str, zipfile.ZipFile | None]:
     raise UnreadableWorkbook(path, "压缩包里没有 Excel 工作簿的内容，可能已损坏")
 
 
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> bytes:
+    """A zip member read in 1 MiB steps. ``ZipFile.read`` inflates a member in one call, so one whose header
+    lies about its size would be inflated whole before the CRC check fails; in steps it fails after the
+    declared size."""
+    chunks = []
+    total = 0
+    with archive.open(info) as handle:
+        while chunk := handle.read(1 << 20):
+            total += len(chunk)
+            if total > limits.MAX_PART_BYTES:
+                raise zipfile.BadZipFile("member larger than allowed")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class XlsxParts:
     """The few parts of an .xlsx read directly: sheet names, defined names, saving program, formulas."""
 
@@ -194,8 +209,21 @@ class XlsxParts:
             ratio = info.file_size / max(info.compress_size, 1)
             too_big = info.file_size > limits.MAX_PART_BYTES
             bomb = info.file_size > limits.RATIO_CHECK_FLOOR and ratio > limits.MAX_COMPRESSION_RATIO
-            if too_big or bomb or total > limits.MAX_TOTAL_UNCOMPRESSED:
+            # deflate never makes data much larger: a member declared smaller than its compressed bytes lies
+            lying = info.compress_size > info.file_size * 1.01 + 1024
+            if too_big or bomb or lying or total > limits.MAX_TOTAL_UNCOMPRESSED:
                 raise UnreadableWorkbook(self.path, "工作簿解压后体积异常（疑似“压缩炸弹”），已拒绝读取")
+            if info.compress_size > limits.VERIFY_FROM_BYTES:
+                self._verify(info)
+
+    def _verify(self, info: zipfile.ZipInfo) -> None:
+        """Inflate a large member within its declared size before any other reader does it without limit."""
+        try:
+            read_member(self.archive, info)
+        except limits.ZIP_FAILURES:
+            raise UnreadableWorkbook(
+                self.path, "工作簿中的压缩数据已损坏或与声明的大小不符，已拒绝读取；请重新保存后发送"
+            ) from None
 
     @staticmethod
     def _part_name(target: str) -> str:
@@ -204,7 +232,7 @@ class XlsxParts:
 
     def _text(self, name: str, missing_ok: bool = False) -> str:
         try:
-            return self.archive.read(name).decode("utf-8", errors="replace")
+            return read_member(self.archive, name).decode("utf-8", errors="replace")
         except KeyError:
             if missing_ok:
                 return ""
@@ -217,13 +245,22 @@ class XlsxParts:
         return Stamp.parse(text) if text else None
 
     def sheet_xml(self, sheet: str) -> bytes:
-        """The sheet's XML, read once ("" when it is missing or cannot be inflated)."""
+        """The sheet's XML, read once ("" when the part is missing).
+
+        A part that does not inflate to what the zip declares (bad CRC, wrong size) is refused here: zipfile
+        stops at the declared size, but another reader could inflate a lying member without limit.
+        """
         if sheet not in self._sheet_xml:
             part = self.sheet_parts.get(sheet)
             try:
-                self._sheet_xml[sheet] = self.archive.read(part) if part else b""
-            except (KeyError, *limits.ZIP_FAILURES):
+                self._sheet_xml[sheet] = read_member(self.archive, part) if part else b""
+            except KeyError:
                 self._sheet_xml[sheet] = b""
+            except limits.ZIP_FAILURES:
+                raise UnreadableWorkbook(
+                    self.path,
+                    f"工作表“{clip(sheet, 20)}”的压缩数据已损坏或与声明的大小不符，已拒绝读取；请重新保存后发送",
+                ) from None
         return self._sheet_xml[sheet]
 
     def extent(self, sheet: str) -> tuple[int, int]:
