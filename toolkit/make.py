@@ -9,7 +9,7 @@ from toolkit.errors import OutputError, UsageError
 from toolkit.files import atomic_paths, check_writable, safe_file_stem
 from toolkit.formats import DEFAULT_FORMAT, Format, load_format
 from toolkit.roster import read_roster
-from toolkit.template import build_workbook, new_book, write_workbook
+from toolkit.template import render_workbook, write_workbook
 
 
 def due_year(today: dt.date | None = None) -> int:
@@ -92,8 +92,6 @@ def make_roster_templates(
         check_writable(target, force)
     with atomic_paths(targets, force=force) as temps:
         for entry, temp in zip(entries, temps, strict=True):
-            book = new_book(temp)
             header = {"unit_name": entry.name, "year": year, "unit_type": entry.unit_type}
-            build_workbook(book, fmt, header, password=password)
-            book.close()
+            render_workbook(temp, fmt, header, password=password)
     return targets

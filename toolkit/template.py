@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -435,6 +435,21 @@ def new_book(path: Path) -> Workbook:
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
 
 
+def render_workbook(
+    path: Path,
+    fmt: Format,
+    header: Mapping,
+    values: Mapping | None = None,
+    *,
+    password: str | None = None,
+    kind: str = TEMPLATE,
+) -> None:
+    """Write a standard workbook straight to ``path``; callers make it atomic."""
+    book = new_book(path)
+    build_workbook(book, fmt, header, values, password=password, kind=kind)
+    book.close()
+
+
 def write_workbook(
     path: Path,
     fmt: Format,
@@ -444,13 +459,8 @@ def write_workbook(
     password: str | None = None,
     kind: str = TEMPLATE,
     force: bool = False,
-    extra: Callable[[Workbook, Styles], None] | None = None,
 ) -> Path:
     """Write a standard workbook to ``path`` atomically; refuse to replace a file unless ``force``."""
     with atomic_path(Path(path), force=force) as temp:
-        book = new_book(temp)
-        styles = build_workbook(book, fmt, header, values, password=password, kind=kind)
-        if extra:
-            extra(book, styles)
-        book.close()
+        render_workbook(temp, fmt, header, values, password=password, kind=kind)
     return Path(path)
