@@ -265,3 +265,21 @@ def test_real_world_tolerance_traditional_characters_separators_and_words(export
     for cell_id in FMT.cells:
         if cell_id.startswith(("t3", "t4")):
             assert again.numbers.totals[cell_id] == checked.numbers.totals[cell_id], cell_id
+
+
+def test_2019_signed_changes_are_not_negative_counts(tmp_path):
+    page = tmp_path / "2019.txt"
+    page.write_text(
+        "某镇人民政府2019年政府信息公开工作年度报告\n第二十条第（五）项\t信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+        "行政许可\t12\t-2\t30\n其他对外管理服务事项\t5\t减1\t0\n第二十条第（八）项\t信息内容\t上一年项目数量\t本年增/减\n"
+        "行政事业性收费\t3\t+1\n",
+        encoding="utf-8",
+    )
+    checked = check_workbook(page)
+    assert checked.submission.format.id == "gov-2019"
+    assert values(checked, "t2.licensing.items_change", "t2.services.items_change", "t2.fees.items_change") == [
+        -2,
+        -1,
+        1,
+    ]
+    assert not [f for f in checked.report.findings if f.code == "negative-number"]

@@ -115,8 +115,9 @@ class _Reader:
         return None
 
     def anchor(self, table: Table, after: int) -> int | None:
-        if table.blocks:
-            return self.find(table.blocks[0].rows[0].label, after)
+        if table.blocks:  # the first block a report has (an excerpt may start further down)
+            hits = [self.find(axis.label, after) for block in table.blocks for axis in block.rows[:1]]
+            return min((h for h in hits if h is not None), default=None)
         if any(r.path for r in table.rows):
             return self.find(table.rows[0].label, after)
         wanted = norm_label(table.columns[0].path[0])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from toolkit.findings import Finding, finding
-from toolkit.formats import AMOUNT, Cell, load_format
+from toolkit.formats import AMOUNT, DELTA, Cell, load_format
 from toolkit.layout import parse_address
 from toolkit.reader import DOCUMENTS, CellValue, Submission
 from toolkit.stamp import ANNOTATED
@@ -52,7 +52,7 @@ def _as_number(value: Decimal | int) -> Number:
 
 
 def _check_value(value: Decimal, kind: str) -> str | None:
-    if value < 0:
+    if value < 0 and kind != DELTA:  # 本年增/减 (2019 format) is signed by nature
         return "negative-number"
     if kind != AMOUNT and value != value.to_integral_value():
         return "not-whole-number"
