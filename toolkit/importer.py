@@ -472,15 +472,14 @@ def import_to_workbook(
     """
     from toolkit.check import check_workbook
     from toolkit.make import template_name
-    from toolkit.reader import DOCUMENTS, sniff
+    from toolkit.reader import DOCUMENTS
     from toolkit.template import write_workbook
 
     path = Path(path)
-    kind = sniff(path)
-    if kind not in DOCUMENTS:
-        raise UnreadableWorkbook(path, "这已经是工作簿，不需要导入；请直接用 xltool check 校验")
-    checked = check_workbook(path)
+    checked = check_workbook(path)  # reads the file once, whatever it is
     sub = checked.submission
+    if sub.file_type not in DOCUMENTS:
+        raise UnreadableWorkbook(path, "这已经是工作簿，不需要导入；请直接用 xltool check 校验")
     blocking = [f for f in sub.notes if f.code in BLOCKING]
     if blocking:
         raise UnreadableWorkbook(path, f"表格无法完整读取：{blocking[0].message}")

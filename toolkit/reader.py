@@ -119,7 +119,9 @@ def _sniff_open(path: Path) -> tuple[str, zipfile.ZipFile | None]:
     if not path.exists():
         raise UnreadableWorkbook(path, "文件不存在")
     if path.is_dir():
-        raise UnreadableWorkbook(path, "这是文件夹，不是工作簿文件；汇总整个文件夹请用 xltool merge，逐个校验可用 文件夹/*.xlsx")
+        raise UnreadableWorkbook(
+            path, "这是文件夹，不是工作簿文件；汇总整个文件夹请用 xltool merge，逐个校验可用 文件夹/*.xlsx"
+        )
     size = path.stat().st_size
     if size == 0:
         raise UnreadableWorkbook(path, "文件是空的（0 字节），请重新保存或重新发送")
