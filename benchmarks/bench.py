@@ -33,11 +33,13 @@ from pathlib import Path
 import openpyxl
 import python_calamine as calamine
 
-from toolkit.check import check_workbook
-from toolkit.formats import load_format
-from toolkit.merge import merge_folder
-from toolkit.summary import build_county_summary
-from toolkit.template import write_workbook
+from toolkit.api import merge as build_county_summary
+from toolkit.api import read_and_check as check_workbook
+from toolkit.format.load import load_format
+from toolkit.merge.decide import MergeResult, decide
+from toolkit.merge.inbox import collect
+from toolkit.merge.pool import examine_all
+from toolkit.write.workbook import write_workbook
 
 FMT = load_format()
 YEAR = 2025
@@ -74,6 +76,12 @@ def generate(folder: Path, n: int) -> list[Path]:
     with ProcessPoolExecutor() as pool:
         list(pool.map(_write, [(folder, i) for i in range(n)], chunksize=32))
     return sorted(folder.glob("*.xlsx"))
+
+
+def merge_folder(folder: Path) -> MergeResult:
+    """Merge's reading, checking and deciding on every workbook, without writing the summary."""
+    paths, passed = collect(folder)
+    return decide(list(examine_all(paths)), passed, folder=folder)
 
 
 def per_file_ms(work, files: list[Path]) -> float:

@@ -14,9 +14,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from toolkit.formats import load_format
-from toolkit.importer import import_to_workbook
-from toolkit.template import write_workbook
+from toolkit.api import import_report as import_to_workbook
+from toolkit.format.load import load_format
+from toolkit.write.workbook import write_workbook
 
 HERE = Path(__file__).resolve().parent
 FMT = load_format()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import FMT, balanced_inputs, fill
-from toolkit.template import write_workbook
+from toolkit.write.workbook import write_workbook
 
 HEADER = {"unit_name": "白鹤镇人民政府", "unit_type": "乡镇/街道", "year": 2025}
 

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.formats import Format, load_format
-from toolkit.layout import workbook_layout
+from toolkit.api import read_and_check
+from toolkit.findings import Report
+from toolkit.format.layout import workbook_layout
+from toolkit.format.load import load_format
+from toolkit.format.model import Format
 
 FMT: Format = load_format()
 LAYOUT = workbook_layout(FMT)
@@ -70,7 +73,7 @@ def fill(template: Path, out: Path, values: dict[str, object], header: dict[str,
         book[sheet][ref] = value
     for key, value in (header or {}).items():
         row, col = LAYOUT.header.cells[key]
-        book[FMT.header_sheet].cell(row=row + 1, column=col + 1).value = value  # value=None would be ignored
+        book[FMT.header.sheet].cell(row=row + 1, column=col + 1).value = value  # value=None would be ignored
     book.save(out)
     return out
 
@@ -152,3 +155,9 @@ def browser_copy(page: str) -> str:
     copy = _BrowserCopy()
     copy.feed(page)
     return "\n".join(copy.lines)
+
+
+def check_file(path: Path, previous_path: Path | None = None) -> Report:
+    """The report `xltool check` gives for one file (read and checked, against last year's when given)."""
+    previous = read_and_check(previous_path) if previous_path else None
+    return read_and_check(path, previous).report

@@ -124,7 +124,7 @@ def test_missing_file_or_folder(target, tmp_path):
 
 
 def test_numbers_as_text_and_junk_are_findings_not_crashes(filled):
-    from toolkit.check import check_file
+    from tests.support import check_file
 
     junk = {
         "t3.r05.c1": "12件",

@@ -8,11 +8,12 @@ import json
 import openpyxl
 import pytest
 
-from tests.support import FMT, LAYOUT, balanced_inputs, fill, libreoffice_convert
-from toolkit.check import check_file, check_files, check_workbook
+from tests.support import FMT, LAYOUT, balanced_inputs, check_file, fill, libreoffice_convert
+from toolkit.api import check_files
+from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
-from toolkit.findings import CODES
-from toolkit.template import write_workbook
+from toolkit.findings import catalogue
+from toolkit.write.workbook import write_workbook
 
 FEE = LAYOUT.table("t2").address("t2.fees.amount")
 
@@ -165,7 +166,7 @@ def _hand_made(path, values, bracket="(", title=True):
 
 
 def test_hand_made_copy_read_by_labels(tmp_path):
-    from toolkit.totals import complete
+    from toolkit.format.totals import complete
 
     values = complete(FMT, balanced_inputs())
     report = check_file(_hand_made(tmp_path / "自制.xlsx", values))
@@ -177,7 +178,7 @@ def test_hand_made_copy_read_by_labels(tmp_path):
 
 
 def test_hand_made_copy_with_wrong_stated_total(tmp_path):
-    from toolkit.totals import complete
+    from toolkit.format.totals import complete
 
     values = complete(FMT, balanced_inputs())
     values["t3.r03.c7"] = 6  # E1: a total that does not add up
@@ -277,7 +278,7 @@ def test_every_code_is_documented_once_in_readme():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for code in CODES:
+    for code in catalogue():
         assert readme.count(f"`{code}`") == 1, code
 
 
@@ -292,7 +293,7 @@ def test_every_code_is_asserted_by_some_test():
     from pathlib import Path
 
     tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
-    for code in CODES:
+    for code in catalogue():
         assert tests.count(f'"{code}"') >= 1, f"no test asserts {code}"
 
 

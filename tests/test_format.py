@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.support import FMT, SHARED
+from toolkit.format.totals import complete
 from toolkit.text import norm_label
-from toolkit.totals import complete
 
 FORMAT_MD = (SHARED / "domain" / "FORMAT.md").read_text(encoding="utf-8")
 

@@ -14,12 +14,13 @@ import openpyxl
 import pytest
 
 from tests.corpus import write_corpus
-from tests.support import FMT, balanced_inputs, browser_copy
-from toolkit.check import check_file, check_files, check_workbook
+from tests.support import FMT, balanced_inputs, browser_copy, check_file
+from toolkit.api import check_files
+from toolkit.api import merge as build_county_summary
+from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
-from toolkit.export import export
-from toolkit.summary import build_county_summary
-from toolkit.template import write_workbook
+from toolkit.write.export import export_tables as export
+from toolkit.write.workbook import write_workbook
 
 NEIGHBOURS = ("甲镇", "乙镇", "丙镇")
 PEAK_MB = 200  # what any one command may use on the worst file of the corpus
@@ -97,7 +98,7 @@ def test_merge_with_broken_files_still_merges_valid_neighbours(corpus, tmp_path)
     accepted = {f.report.unit for f in result.accepted}
     assert set(NEIGHBOURS) <= accepted
     assert check_file(tmp_path / "汇总.xlsx").valid
-    statuses = {f.status for f in result.files}
+    statuses = {f.status.word for f in result.files}
     assert "无法读取" in statuses
 
 
@@ -305,16 +306,16 @@ def test_json_of_a_broken_folder_is_valid_json(corpus, tmp_path, capsys):
 ABORTING_READER = """
 import os, sys
 from pathlib import Path
-import toolkit.merge as merge
+import toolkit.merge.pool as merge
 real = merge.examine
 def examine(path):
     if Path(path).name == "poison.xlsx":
         os.abort()  # as a native reader does when a crafted file makes it fail hard
     return real(path)
 merge.examine = examine
-from toolkit.summary import build_county_summary
+from toolkit.api import merge as build_county_summary
 result = build_county_summary(sys.argv[1], sys.argv[2])
-print("POISON", next(f.status for f in result.files if Path(f.path).name == "poison.xlsx"), len(result.accepted))
+print("POISON", next(f.status.word for f in result.files if Path(f.path).name == "poison.xlsx"), len(result.accepted))
 """
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FMT, SHARED, balanced_inputs, browser_copy
-from toolkit.check import check_file, check_workbook
+from tests.support import FMT, SHARED, balanced_inputs, browser_copy, check_file
+from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
-from toolkit.export import export
-from toolkit.template import write_workbook
+from toolkit.write.export import export_tables as export
+from toolkit.write.workbook import write_workbook
 
 REPORTS = SHARED / "reports"
 

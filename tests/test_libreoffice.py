@@ -8,13 +8,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.support import FMT, LAYOUT, balanced_inputs, cached_values, fill, libreoffice_convert
-from toolkit.check import check_file
-from toolkit.layout import address
-from toolkit.reader import read_workbook
-from toolkit.stamp import Stamp
-from toolkit.template import write_workbook
-from toolkit.totals import complete
+from tests.support import FMT, LAYOUT, balanced_inputs, cached_values, check_file, fill, libreoffice_convert
+from toolkit.format.layout import address
+from toolkit.format.stamp import Stamp
+from toolkit.format.totals import complete
+from toolkit.read.open import read_file as read_workbook
+from toolkit.write.workbook import write_workbook
 
 HEADER = {"unit_name": "白鹤镇人民政府", "unit_type": "乡镇/街道", "year": 2025}
 UNBALANCED = {"t3.r25.c1": 4}  # one more carried forward than the column allows: 自然人 and 总计 break
@@ -115,7 +114,7 @@ def test_xls_and_ods_copies_are_read_with_formulas_unverified(converted):
 
 
 def test_annotated_copy_of_an_xls_uses_the_standard_layout(converted, tmp_path):
-    from toolkit.check import check_files
+    from toolkit.api import check_files
 
     reports = check_files([converted["xls"]], annotate_dir=tmp_path)
     copy = openpyxl.load_workbook(reports[0].annotated)

@@ -11,10 +11,10 @@ import pytest
 import xlsxwriter
 
 from tests.support import FMT
+from toolkit.api import due_year
 from toolkit.cli import main
-from toolkit.files import safe_file_stem
-from toolkit.make import due_year
-from toolkit.reader import read_workbook
+from toolkit.read.open import read_file as read_workbook
+from toolkit.write.files import safe_file_stem
 
 ROSTER = "单位名称,单位类型,单位代码\n白鹤镇人民政府,乡镇/街道,001\n县教育局,县级政府部门,002\n县人民政府,,003\n"
 

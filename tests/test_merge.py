@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.support import FMT, LAYOUT, balanced_inputs, cached_values, libreoffice_convert
-from toolkit.check import check_file, check_workbook
+from tests.support import FMT, LAYOUT, balanced_inputs, cached_values, check_file, libreoffice_convert
+from toolkit.api import merge as build_county_summary
+from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
-from toolkit.summary import build_county_summary
-from toolkit.template import write_workbook
-from toolkit.totals import complete
+from toolkit.format.totals import complete
+from toolkit.write.workbook import write_workbook
 
 YEAR = 2025
 
@@ -105,12 +105,12 @@ def test_summary_equals_sum_of_accepted_units(county, tmp_path):
 def test_statuses_and_roster(county, tmp_path):
     inbox, roster, _ = county
     result = build_county_summary(inbox, tmp_path / "汇总.xlsx", roster=roster)
-    status = {Path(f.path).name: f.status for f in result.files}
+    status = {Path(f.path).name: f.status.word for f in result.files}
     assert status["错误镇.xlsx"] == "有错误未采用"
     assert status["重复镇-初稿.xlsx"] == "重复未采用"
     assert status["坏文件.xlsx"] == "无法读取"
     assert status["~$第1镇.xlsx"] == "已跳过" and status["说明.docx"] == "已跳过"
-    lines = {line.entry.name: line.status for line in result.roster}
+    lines = {line.entry.name: line.status.word for line in result.roster}
     assert lines["第1镇"] == "已报送通过"
     assert lines["错误镇"] == "已报送有错误"
     assert lines["重复镇"] == "重复"
@@ -182,7 +182,7 @@ def test_mixed_years_refused_then_year_selects(tmp_path, capsys):
     assert not (tmp_path / "s.xlsx").exists()
     assert main(["merge", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--year", "2025"]) == 1  # 乙镇 not taken
     result = build_county_summary(inbox, tmp_path / "s2.xlsx", year=2025)
-    assert {Path(f.path).name: f.status for f in result.files}["乙镇.xlsx"] == "年度不符"
+    assert {Path(f.path).name: f.status.word for f in result.files}["乙镇.xlsx"] == "年度不符"
 
 
 def test_empty_or_missing_folder(tmp_path, capsys):
@@ -247,11 +247,11 @@ def test_long_csv_and_json(county, tmp_path, capsys):
 def test_annotated_copies_and_summaries_in_the_folder_are_skipped(county, tmp_path):
     inbox, _roster, _ = county
     shutil.copy(build_county_summary(inbox, tmp_path / "s.xlsx").output, inbox / "上次的汇总.xlsx")
-    from toolkit.check import check_files
+    from toolkit.api import check_files
 
     check_files([inbox / "错误镇.xlsx"], annotate_dir=inbox / "批注")
     result = build_county_summary(inbox, tmp_path / "s2.xlsx")
-    status = {Path(f.path).name: (f.status, f.note) for f in result.files}
+    status = {Path(f.path).name: (f.status.word, f.note) for f in result.files}
     assert status["上次的汇总.xlsx"][0] == "已跳过"
     assert status["错误镇_校验批注.xlsx"] == ("已跳过", "校验批注副本")
 

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from tests.support import FMT, LAYOUT, balanced_inputs, cached_values
-from toolkit.layout import address
-from toolkit.stamp import STAMP_NAME, STAMP_SHEET
-from toolkit.template import write_workbook
-from toolkit.totals import complete
+from toolkit.format.layout import address
+from toolkit.format.stamp import STAMP_NAME, STAMP_SHEET
+from toolkit.format.totals import complete
+from toolkit.write.workbook import write_workbook
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def _texts_in_order(sheet) -> list[str]:
 
 def test_sheets_are_the_three_tables_with_header_and_instructions(book):
     names = book.sheetnames
-    assert names[0] == FMT.header_sheet
+    assert names[0] == FMT.header.sheet
     assert names[1:4] == [t.title[:31] for t in FMT.tables]
     assert "填表说明" in names
     assert book[STAMP_SHEET].sheet_state in ("veryHidden", "hidden")
@@ -143,7 +143,7 @@ def test_cached_values_equal_recomputed_totals(tmp_path):
 
 def test_header_prefilled_and_stamp_present(template):
     book = openpyxl.load_workbook(template)
-    sheet = book[FMT.header_sheet]
+    sheet = book[FMT.header.sheet]
     assert sheet["A3"].value == "单位名称" and sheet["B3"].value == "白鹤镇人民政府"
     assert sheet["B5"].value == 2025
     assert book.defined_names[STAMP_NAME].attr_text == '"gov-2021|2021|1|template"'
@@ -167,7 +167,7 @@ def test_print_setup_a4_landscape_one_page_wide(template):
 
 
 def test_label_columns_wide_enough_or_wrapped(book):
-    from toolkit.template import display_width
+    from toolkit.write.workbook import display_width
 
     t3 = LAYOUT.table("t3")
     sheet = book[t3.sheet]

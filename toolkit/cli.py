@@ -9,13 +9,14 @@ import argparse
 import glob
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 from rich.console import Console
 from rich.text import Text
 
-from toolkit import __version__
+from toolkit import __version__, api, render
 from toolkit.errors import XltoolError
 
 OK, DATA_ERRORS, CANNOT_RUN = 0, 1, 2
@@ -31,7 +32,9 @@ EXAMPLES = {
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse prints usage and exits 2; keep the exit code, say it in Chinese
+    def error(
+        self, message: str
+    ) -> NoReturn:  # argparse prints usage and exits 2; keep the exit code, say it in Chinese
         self.print_usage(sys.stderr)
         sys.stderr.write(f"xltool：参数有误：{message}\n")
         raise SystemExit(CANNOT_RUN)
@@ -122,42 +125,38 @@ def expand(patterns: Sequence[str]) -> list[Path]:
     return paths
 
 
-def run_make_template(args, console: Console) -> int:
-    from toolkit.make import make_roster_templates, make_template
-
-    if args.roster:
-        if not args.dir:
-            raise XltoolError("使用 --roster 时请用 -d 指定输出文件夹")
-        written = make_roster_templates(args.roster, args.dir, year=args.year, password=args.password, force=args.force)
-        console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
-        return OK
-    path = make_template(
-        args.output, unit=args.unit, year=args.year, level=args.level, password=args.password, force=args.force
+def run_make_template(args: argparse.Namespace, console: Console) -> int:
+    written = api.make_templates(
+        args.output,
+        unit=args.unit,
+        year=args.year,
+        level=args.level,
+        password=args.password,
+        force=args.force,
+        roster=args.roster,
+        folder=args.dir,
     )
-    console.print(str(path))
+    if args.roster:
+        console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
+    else:
+        console.print(str(written[0]))
     return OK
 
 
-def run_check(args, console: Console) -> int:
-    from toolkit.check import check_files
-    from toolkit.render import print_reports, reports_json
-
-    reports = check_files(expand(args.files), args.previous, args.annotate, args.force)
+def run_check(args: argparse.Namespace, console: Console) -> int:
+    reports = api.check_files(expand(args.files), args.previous, args.annotate, args.force)
     if args.json:
-        print(reports_json(reports))
+        print(render.reports_json(reports))
     else:
-        print_reports(console, reports)
+        render.print_reports(console, reports)
     if any(r.failure for r in reports):
         return CANNOT_RUN
     return DATA_ERRORS if any(not r.valid for r in reports) else OK
 
 
-def run_merge(args, console: Console) -> int:
-    from toolkit.render import merge_progress, print_merge
-    from toolkit.summary import build_county_summary
-
-    with merge_progress(console, enabled=not args.json) as progress:
-        result = build_county_summary(
+def run_merge(args: argparse.Namespace, console: Console) -> int:
+    with render.merge_progress(console, enabled=not args.json) as progress:
+        result = api.merge(
             args.folder,
             args.output,
             roster=args.roster,
@@ -171,47 +170,30 @@ def run_merge(args, console: Console) -> int:
             progress=progress,
         )
     if args.json:
-        import json
-
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(render.merge_json(result))
     else:
-        print_merge(console, result)
+        render.print_merge(console, result)
     return OK if result.complete else DATA_ERRORS
 
 
-def run_import(args, console: Console) -> int:
-    from toolkit.importer import import_to_workbook
-
-    paths = expand(args.reports)
-    if len(paths) > 1 and not args.dir:
-        raise XltoolError("导入多份年报时请用 -d 指定输出文件夹")
-    if args.dir:
-        args.dir.mkdir(parents=True, exist_ok=True)
-    failed = False
-    for path in paths:
-        try:
-            target, report = import_to_workbook(path, args.output, args.dir, args.force)
-        except XltoolError as error:
-            console.print(Text("无法导入：", style="bold red") + Text(str(error)))
-            failed = True
+def run_import(args: argparse.Namespace, console: Console) -> int:
+    outcomes = api.import_reports(expand(args.reports), args.output, args.dir, args.force)
+    for outcome in outcomes:
+        if outcome.report is None:
+            console.print(Text("无法导入：", style="bold red") + Text(outcome.failure))
             continue
-        console.print(Text(f"{path} → {target}  ") + Text(report.verdict(), style="green" if report.valid else "red"))
-    return CANNOT_RUN if failed else OK
+        verdict = Text(outcome.report.verdict(), style="green" if outcome.report.valid else "red")
+        console.print(Text(f"{outcome.source} → {outcome.target}  ") + verdict)
+    return CANNOT_RUN if any(o.failure for o in outcomes) else OK
 
 
-def run_export(args, console: Console) -> int:
-    from toolkit.check import check_workbook
-    from toolkit.export import export
-
-    if not args.html and not args.docx:
-        raise XltoolError("请用 --html 或 --docx 指定输出文件")
-    written = export(check_workbook(args.workbook), html_path=args.html, docx_path=args.docx, force=args.force)
-    for path in written:
+def run_export(args: argparse.Namespace, console: Console) -> int:
+    for path in api.export(args.workbook, html=args.html, docx=args.docx, force=args.force):
         console.print(str(path))
     return OK
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
     "make-template": run_make_template,
     "check": run_check,
     "merge": run_merge,
@@ -220,7 +202,7 @@ COMMANDS = {
 }
 
 
-def _width(stream) -> int | None:
+def _width(stream: TextIO) -> int | None:
     """Piped output is not cut to 80 columns (Chinese messages are long and wrap badly) unless COLUMNS says so."""
     if stream.isatty() or os.environ.get("COLUMNS"):
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class XltoolError(Exception):
     """Base class: the CLI prints ``str(error)`` and exits with code 2."""
@@ -19,10 +21,14 @@ class RosterError(XltoolError):
     """A roster file that cannot be used; the message names the line."""
 
 
-class UnreadableWorkbook(XltoolError):
-    """A file that is not a workbook xltool can read, or that holds none of the report's tables."""
+class FormatError(XltoolError):
+    """A format description in ``templates/`` that is missing or wrong (a mistake of ours, never the user's)."""
 
-    def __init__(self, path, reason: str) -> None:
-        self.path = path
+
+class UnreadableWorkbook(XltoolError):
+    """A file that is not a workbook or report xltool can read, or that holds none of the report's tables."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
         self.reason = reason
         super().__init__(f"{path}：{reason}")

@@ -1,59 +1,111 @@
 """Data problems as values: a Finding per problem, a Report per file.
 
-Every code is listed once in CODES with its severity and a short Chinese title; the README's table of codes
-is checked against this list by the tests.
+Every finding code is declared once, in ``templates/findings.toml``: severity, rule, summary and message
+template. A rule reports a finding by its code and the values its message needs; nothing else spells the
+wording. The README's table of codes is generated from the same declaration.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
+from toolkit import descriptions, words
+from toolkit.errors import FormatError
 
-# code -> (severity, rule of FORMAT.md §5 or "", short Chinese title)
-CODES: dict[str, tuple[str, str, str]] = {
-    "balance-r1": (ERROR, "R1", "勾稽关系不平衡：一+二≠（七）+四"),
-    "total-row-r2": (ERROR, "R2", "（七）总计不等于各项办理结果之和"),
-    "total-column-r3": (ERROR, "R3", "总计列不等于各类申请人之和"),
-    "total-review-r4": (ERROR, "R4", "表四总计不等于四项结果之和"),
-    "blank-cell": (ERROR, "R5", "应填数字的单元格为空"),
-    "not-a-number": (ERROR, "R5", "应填数字，却填了文字或符号"),
-    "number-as-text": (ERROR, "R5", "数字以文本形式填写（含全角数字、空格或单位）"),
-    "negative-number": (ERROR, "R5", "数字为负数"),
-    "not-whole-number": (ERROR, "R5", "件数不是整数"),
-    "too-many-decimals": (ERROR, "R5", "收费金额超过 4 位小数"),
-    "date-in-number-cell": (ERROR, "R5", "应填数字，却是日期"),
-    "error-value": (ERROR, "R5", "单元格是错误值（如 #REF!）"),
-    "formula-overwritten": (ERROR, "", "自动计算的公式被改成了手填数字"),
-    "formula-in-input": (WARNING, "", "填写项里输入了公式"),
-    "formula-unverified": (WARNING, "", "此文件格式无法核验公式是否完整"),
-    "missing-unit-name": (ERROR, "", "未填写单位名称"),
-    "missing-year": (ERROR, "", "未填写年度或年度无效"),
-    "format-outdated": (ERROR, "", "所用格式不适用于该年度"),
-    "not-standard-template": (WARNING, "", "未使用标准模板"),
-    "layout-changed": (WARNING, "", "标准模板的表格位置被改动"),
-    "annotated-copy": (ERROR, "", "这是校验批注副本，不能作为报送文件"),
-    "issued-exceeds-valid-r7b": (WARNING, "R7b", "本年制发件数大于现行有效件数"),
-    "regulation-not-allowed-r8": (WARNING, "R8", "该类单位没有规章制定权，规章应为 0"),
-    "cases-without-requests-r11": (WARNING, "R11", "表四有复议诉讼案件，表三却没有任何申请"),
-    "carry-over-mismatch-r6": (WARNING, "R6", "上年结转数不等于上年报告的结转下年度数"),
-    "stock-mismatch-r7": (WARNING, "R7", "现行有效件数与上年数、本年制发、废止不衔接"),
-    "year-on-year-jump-r10": (WARNING, "R10", "主要数字与上年相比变化超过 5 倍"),
-    "previous-mismatch": (WARNING, "", "上年文件与本文件的单位或年度不对应"),
-    "unit-set-changed": (WARNING, "", "汇总的单位与上年不同"),
-    "import-table-missing": (ERROR, "", "报告中没有找到某张表"),
-    "import-rows-missing": (ERROR, "", "报告的表格缺少若干行"),
-    "import-row-unclear": (ERROR, "", "报告的某行数字个数不对，无法确定所在列"),
-    "import-row-repaired": (WARNING, "", "报告的某行缺一格，已按总计唯一补全"),
-    "text-table-mismatch-r9": (WARNING, "R9", "正文中的数字与表格不一致"),
-}
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def word(self) -> str:
+        return words.SEVERITY_WORDS[self.value]
+
+
+class Stage:
+    """Order of discovery within a table: the cell itself, then the sums and balances it breaks."""
+
+    CELL = 0
+    SUM = 1
+    BALANCE = 2
+    WARNING = 3
+
+
+@dataclass(frozen=True)
+class Code:
+    """One kind of finding, as declared in ``templates/findings.toml``."""
+
+    code: str
+    severity: Severity
+    rule: str
+    summary: str
+    message: str
+    expected: str = ""
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, variant: str | None, values: Mapping[str, object]) -> str:
+        template = self.variants[variant] if variant else self.message
+        return template.format_map(values)
+
+
+_CODE_KEYS = {"severity", "rule", "summary", "message", "expected", "variants"}
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _code(name: str, raw: Mapping[str, Any]) -> Code:
+    unknown = set(raw) - _CODE_KEYS
+    if unknown:
+        raise FormatError(f"findings.toml：[{name}] 有未知的键 {sorted(unknown)}")
+    try:
+        severity = Severity(raw["severity"])
+        declared = Code(
+            name,
+            severity,
+            str(raw.get("rule", "")),
+            str(raw["summary"]),
+            str(raw["message"]),
+            str(raw.get("expected", "")),
+            {str(k): str(v) for k, v in raw.get("variants", {}).items()},
+        )
+        for template in (declared.message, declared.expected, *declared.variants.values()):
+            _placeholders(template)  # a placeholder left open is a ValueError here, not at run time
+    except (KeyError, ValueError) as error:
+        raise FormatError(f"findings.toml：[{name}] 有误（{error}）") from None
+    return declared
+
+
+@cache
+def catalogue() -> dict[str, Code]:
+    """Every finding code xltool reports, in the order the README lists them."""
+    return {name: _code(name, raw) for name, raw in descriptions.load("findings").items()}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a finding points: a cell of a sheet, a row and column of a table, or a whole table or file."""
+
+    sheet: str = ""
+    cell: str = ""
+    row_label: str = ""
+    column_label: str = ""
+    table: str = ""  # the table's title, as shown to people
+    table_index: int = -1  # the table's position in its format (for ordering); -1: not about one table
+    row: int = -1  # 0-based position of the cell, for ordering findings within a table
+    col: int = -1
 
 
 @dataclass(frozen=True)
 class Finding:
     code: str
-    severity: str
+    severity: Severity
     sheet: str
     cell: str
     row_label: str
@@ -63,7 +115,9 @@ class Finding:
     message: str
     rule: str = ""
     table: str = ""
-    stage: int = 0  # order of discovery: 0 the cell itself, 1 sums, 2 balances, 3 warnings
+    stage: int = Stage.CELL
+    table_index: int = -1
+    position: tuple[int, int] = (-1, -1)
 
     @property
     def location(self) -> str:
@@ -71,40 +125,67 @@ class Finding:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("stage")
-        return data
+    def columns(self) -> tuple[str, ...]:
+        """The finding as the cells of a results table, in the order of ``words.FINDING_COLUMNS``."""
+        return tuple(
+            self.severity.word if key == "severity" else str(getattr(self, key)) for key, _ in words.FINDING_COLUMNS
+        )
+
+    def order(self) -> tuple[bool, int, int, tuple[int, int]]:
+        """Errors first; within a table the cell itself before the sums and balances it breaks."""
+        return (self.severity != Severity.ERROR, self.table_index, self.stage, self.position)
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row_label": self.row_label,
+            "column_label": self.column_label,
+            "expected": self.expected,
+            "actual": self.actual,
+            "message": self.message,
+            "rule": self.rule,
+            "table": self.table,
+        }
 
 
 def finding(
     code: str,
-    message: str,
+    place: Place = Place(),
     *,
-    sheet: str = "",
-    cell: str = "",
-    row_label: str = "",
-    column_label: str = "",
-    expected: object = "",
+    expected: object = None,
     actual: object = "",
-    table: str = "",
-    stage: int = 0,
+    stage: int = Stage.CELL,
+    variant: str | None = None,
+    **values: object,
 ) -> Finding:
-    severity, rule, _ = CODES[code]
+    """A finding of a declared code; its message is the code's template filled with ``values``."""
+    declared = catalogue()[code]
+    if expected is None:
+        expected = declared.expected.format_map(values)
+    values = {"actual": actual, "expected": expected, **values}
     return Finding(
         code=code,
-        severity=severity,
-        sheet=sheet,
-        cell=cell,
-        row_label=row_label,
-        column_label=column_label,
+        severity=declared.severity,
+        sheet=place.sheet,
+        cell=place.cell,
+        row_label=place.row_label,
+        column_label=place.column_label,
         expected=str(expected),
         actual=str(actual),
-        message=message,
-        rule=rule,
-        table=table,
+        message=declared.text(variant, values),
+        rule=declared.rule,
+        table=place.table,
         stage=stage,
+        table_index=place.table_index,
+        position=(place.row, place.col),
     )
+
+
+def ordered(found: list[Finding]) -> list[Finding]:
+    return sorted(found, key=Finding.order)
 
 
 @dataclass
@@ -123,29 +204,29 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == ERROR for f in self.findings)
+        return sum(f.severity == Severity.ERROR for f in self.findings)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == WARNING for f in self.findings)
+        return sum(f.severity == Severity.WARNING for f in self.findings)
 
     @property
     def valid(self) -> bool:
         return not self.failure and self.errors == 0
 
-    def flatten(self, *fields: str) -> list[tuple]:
+    def flatten(self, *fields: str) -> list[tuple[object, ...]]:
         return [tuple(getattr(f, name) for name in fields) for f in self.findings]
 
     def verdict(self) -> str:
         if self.failure:
-            return "无法读取"
+            return words.UNREADABLE
         if self.valid and not self.warnings:
-            return "通过"
+            return words.PASSED
         if self.valid:
-            return f"通过（{self.warnings} 个警告）"
-        return f"{self.errors} 个错误，{self.warnings} 个警告"
+            return f"{words.PASSED}（{self.warnings} 个{words.WARNING_WORD}）"
+        return f"{self.errors} 个{words.ERROR_WORD}，{self.warnings} 个{words.WARNING_WORD}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "file": self.file,
             "unit": self.unit,

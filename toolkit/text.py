@@ -1,4 +1,5 @@
-"""Lenient reading of labels and numbers as people type them (full-width forms, spaces, quotes, units)."""
+"""Lenient reading of labels and numbers as people type them (full-width forms, spaces, quotes, units), and
+numbers written back as people write them."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ _TRADITIONAL = str.maketrans(
     "万业为举于会关内决况减办务动区单发后国处复复审对属废开强当总执护报据数无机权条构没现确稳类系纠纳组织经结继续维缴罚范获补规计认议许讼访诉询请购费转过这采项额制",
 )
 _DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』、，,.．。:：;；]")
-_NUMBER = re.compile(r"^[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_NUMERAL = re.compile(r"^(?P<sign>[+\-−]|增|减)?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
 _UNIT_SUFFIX = re.compile(r"(件|个|项|条|次|宗|万元|元)$")
 _CN_ORDINAL = re.compile(r"^([一二三四五六七八九十]+)、")
 _CN_GROUP = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def decode_chinese(data: bytes) -> str | None:
@@ -59,16 +61,36 @@ def _abridged(cell_text: str, label: str) -> bool:
     return all(ch in remaining for ch in cell_text)
 
 
-def parse_number_text(text: str) -> Decimal | None:
-    """The number a person meant by a text such as "12", "１２", " 12 ", "12件", "1,234"; else None."""
+def parse_number(text: str, *, units: bool = False, delta_words: bool = False) -> Decimal | None:
+    """The number a text writes, else None.
+
+    Accepted: full-width digits, spaces, thousands separators, a sign (``+1``, ``-2``, ``−2``); with
+    ``units`` a trailing unit as people type it (``12件``, ``3万元``); with ``delta_words`` the words of a
+    signed change (``增1``, ``减4``: the 2019 format's 本年增/减).
+    """
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
-    cleaned = _UNIT_SUFFIX.sub("", cleaned)
-    if not _NUMBER.match(cleaned):
+    if units:
+        cleaned = _UNIT_SUFFIX.sub("", cleaned)
+    match = _NUMERAL.match(cleaned)
+    if not match:
+        return None
+    sign = match.group("sign") or ""
+    if sign in ("增", "减") and not delta_words:
         return None
     try:
-        return Decimal(cleaned.replace(",", ""))
+        number = Decimal(match.group("digits").replace(",", "") + (match.group("fraction") or ""))
     except InvalidOperation:
         return None
+    return -number if sign in ("-", "−", "减") else number
+
+
+def show(value: object) -> str:
+    """A number as a person writes it: 12, 12.5, 59237.2449 (no exponent, no trailing zeros)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def short_label(label: str) -> str:
@@ -78,9 +100,6 @@ def short_label(label: str) -> str:
     if m := _CN_GROUP.match(label):
         return f"（{m.group(1)}）"
     return label
-
-
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def cell_text(value: object, limit: int = 32_000) -> str:

@@ -13,21 +13,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from toolkit.files import atomic_path
-from toolkit.formats import AMOUNT, Format
-from toolkit.layout import TITLE_ROW, TableLayout, WorkbookLayout, address, column_letter, workbook_layout
-from toolkit.stamp import STAMP_NAME, STAMP_SHEET, TEMPLATE, Stamp
-from toolkit.text import cell_text
-from toolkit.totals import complete, formula_sums
+from toolkit import words
+from toolkit.format.layout import TITLE_ROW, TableLayout, WorkbookLayout, address, column_letter, workbook_layout
+from toolkit.format.model import Format, HeaderField, HeaderKey, Kind
+from toolkit.format.stamp import STAMP_NAME, STAMP_SHEET, Stamp, StampKind
+from toolkit.format.totals import Number, complete, formula_sums
+from toolkit.text import cell_text, short_label
+from toolkit.write.files import atomic_path
 
 FONT = "宋体"
-INSTRUCTIONS_SHEET = "填表说明"
-BALANCED, UNBALANCED = "平衡", "不平衡"
 AMOUNT_FORMAT = "0.0000"
 LINE_HEIGHT = 15.0
 LABEL_COLUMN_CAP = 44.0  # widest a label column may grow before its text wraps (keeps one page wide)
@@ -41,16 +41,18 @@ def display_width(text: str) -> float:
 
 @dataclass
 class Styles:
-    book: Workbook
-    cache: dict = field(default_factory=dict)
+    """The workbook's cell formats by name, each added to the workbook once."""
 
-    def get(self, name: str):
+    book: Workbook
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
         if name not in self.cache:
             self.cache[name] = self.book.add_format(self._spec(name))
         return self.cache[name]
 
     @staticmethod
-    def _spec(name: str) -> dict:
+    def _spec(name: str) -> dict[str, object]:
         base = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
         boxed = {**base, "border": 1}
         return {
@@ -83,7 +85,7 @@ def _sheet_ref(sheet: str, row: int, col: int) -> str:
     return f"'{sheet}'!${column_letter(col)}${row + 1}"
 
 
-def _number(value) -> float | int | None:
+def _number(value: object) -> float | int | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal):
@@ -93,103 +95,95 @@ def _number(value) -> float | int | None:
     return None
 
 
-def _write_header_sheet(book: Workbook, styles: Styles, fmt: Format, layout: WorkbookLayout, header: Mapping):
-    sheet = book.add_worksheet(fmt.header_sheet)
-    sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, 1, fmt.header_title, styles.get("title"))
+HeaderValues = Mapping[HeaderKey, object]
+
+
+def _validate(sheet: Worksheet, row: int, col: int, rule: dict[str, object]) -> None:
+    sheet.data_validation(row, col, row, col, rule)
+
+
+def _header_date(sheet: Worksheet, styles: Styles, field_: HeaderField, at: tuple[int, int], value: object) -> None:
+    row, col = at
+    if isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.get("field_date"))
+    else:
+        sheet.write_blank(row, col, None, styles.get("field_date"))
+    rule = {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1), "input_title": field_.label}
+    _validate(sheet, row, col, {**rule, "input_message": "填写日期，例如 2025-01-15"})
+
+
+def _header_year(sheet: Worksheet, styles: Styles, field_: HeaderField, at: tuple[int, int], value: object) -> None:
+    row, col = at
+    if isinstance(value, int):
+        sheet.write_number(row, col, value, styles.get("field"))
+    else:
+        sheet.write_blank(row, col, None, styles.get("field"))
+    rule = {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100}
+    messages = {
+        "input_message": "填写报告年度，四位数字，例如 2025",
+        "error_message": "年度应为 2000～2100 之间的四位整数",
+    }
+    _validate(sheet, row, col, {**rule, "input_title": field_.label, **messages})
+
+
+def _header_text(
+    sheet: Worksheet, styles: Styles, fmt: Format, field_: HeaderField, at: tuple[int, int], value: object
+) -> None:
+    row, col = at
+    if value:
+        sheet.write_string(row, col, cell_text(value, 500), styles.get("field"))
+    else:
+        sheet.write_blank(row, col, None, styles.get("field"))
+    if field_.kind == "choice":
+        choices = [u.label for u in fmt.unit_types]
+        _validate(
+            sheet,
+            row,
+            col,
+            {"validate": "list", "source": choices, "input_title": field_.label, "input_message": "从下拉列表中选择"},
+        )
+    elif field_.required:
+        rule = {"validate": "length", "criteria": ">", "value": 0, "input_title": field_.label}
+        _validate(sheet, row, col, {**rule, "input_message": f"必填：{field_.label}"})
+
+
+def _write_header_sheet(
+    book: Workbook, styles: Styles, fmt: Format, layout: WorkbookLayout, header: HeaderValues
+) -> Worksheet:
+    sheet = book.add_worksheet(fmt.header.sheet)
+    sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, 1, fmt.header.title, styles.get("title"))
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 44)
-    for field_ in fmt.header:
-        row, col = layout.header.cells[field_.key]
-        sheet.write_string(row, 0, field_.label, styles.get("label"))
+    for field_ in fmt.header.fields:
+        at = layout.header.cells[field_.key]
+        sheet.write_string(at[0], 0, field_.label, styles.get("label"))
         value = header.get(field_.key)
         if field_.kind == "date":
-            if isinstance(value, dt.date):
-                sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.get("field_date"))
-            else:
-                sheet.write_blank(row, col, None, styles.get("field_date"))
-            sheet.data_validation(
-                row,
-                col,
-                row,
-                col,
-                {
-                    "validate": "date",
-                    "criteria": ">=",
-                    "value": dt.date(2000, 1, 1),
-                    "input_title": field_.label,
-                    "input_message": "填写日期，例如 2025-01-15",
-                },
-            )
+            _header_date(sheet, styles, field_, at, value)
         elif field_.kind == "year":
-            if isinstance(value, int):
-                sheet.write_number(row, col, value, styles.get("field"))
-            else:
-                sheet.write_blank(row, col, None, styles.get("field"))
-            sheet.data_validation(
-                row,
-                col,
-                row,
-                col,
-                {
-                    "validate": "integer",
-                    "criteria": "between",
-                    "minimum": 2000,
-                    "maximum": 2100,
-                    "input_title": field_.label,
-                    "input_message": "填写报告年度，四位数字，例如 2025",
-                    "error_message": "年度应为 2000～2100 之间的四位整数",
-                },
-            )
+            _header_year(sheet, styles, field_, at, value)
         else:
-            if value:
-                sheet.write_string(row, col, cell_text(value, 500), styles.get("field"))
-            else:
-                sheet.write_blank(row, col, None, styles.get("field"))
-            if field_.kind == "choice":
-                sheet.data_validation(
-                    row,
-                    col,
-                    row,
-                    col,
-                    {
-                        "validate": "list",
-                        "source": [u.label for u in fmt.unit_types],
-                        "input_title": field_.label,
-                        "input_message": "从下拉列表中选择",
-                    },
-                )
-            elif field_.required:
-                sheet.data_validation(
-                    row,
-                    col,
-                    row,
-                    col,
-                    {
-                        "validate": "length",
-                        "criteria": ">",
-                        "value": 0,
-                        "input_title": field_.label,
-                        "input_message": f"必填：{field_.label}",
-                    },
-                )
+            _header_text(sheet, styles, fmt, field_, at, value)
     last = max(r for r, _ in layout.header.cells.values())
-    sheet.write_string(last + 2, 0, "黄色单元格为填写项；请先填写本页，再填写表二、表三、表四。", styles.get("note"))
+    sheet.write_string(last + 2, 0, fmt.header.note, styles.get("note"))
     return sheet
 
 
-def _header_ref(fmt: Format, layout: WorkbookLayout, key: str) -> str:
+def _header_ref(fmt: Format, layout: WorkbookLayout, key: HeaderKey) -> str:
     row, col = layout.header.cells[key]
-    return _sheet_ref(fmt.header_sheet, row, col)
+    return _sheet_ref(fmt.header.sheet, row, col)
 
 
 def _write_subtitle(
-    sheet: Worksheet, styles: Styles, fmt: Format, layout: WorkbookLayout, header: Mapping, width: int
+    sheet: Worksheet, styles: Styles, fmt: Format, layout: WorkbookLayout, header: HeaderValues, width: int
 ) -> None:
     """A line under the title naming the unit and year, linked to the 基本信息 sheet."""
-    unit = cell_text(header.get("unit_name") or "", 500)
-    year = header.get("year")
-    formula = f'="填报单位："&{_header_ref(fmt, layout, "unit_name")}&"　　年度："&{_header_ref(fmt, layout, "year")}'
-    cached = f"填报单位：{unit}　　年度：{year if year is not None else ''}"
+    unit = cell_text(header.get(HeaderKey.UNIT) or "", 500)
+    year = header.get(HeaderKey.YEAR)
+    unit_ref, year_ref = _header_ref(fmt, layout, HeaderKey.UNIT), _header_ref(fmt, layout, HeaderKey.YEAR)
+    year_label = fmt.header.label(HeaderKey.YEAR)
+    formula = f'="{words.FILLED_BY}："&{unit_ref}&"　　{year_label}："&{year_ref}'
+    cached = f"{words.FILLED_BY}：{unit}　　{year_label}：{year if year is not None else ''}"
     sheet.merge_range(1, 0, 1, width - 1, "", styles.get("subtitle"))
     sheet.write_formula(1, 0, formula, styles.get("subtitle"), cached)
 
@@ -203,8 +197,8 @@ def _place_labels(sheet: Worksheet, styles: Styles, table_layout: TableLayout) -
             sheet.write_string(label.row, label.col, label.text, style)
 
 
-def _input_validation(kind: str) -> dict:
-    if kind == AMOUNT:
+def _input_validation(kind: Kind) -> dict[str, object]:
+    if kind == Kind.AMOUNT:
         return {
             "validate": "decimal",
             "criteria": ">=",
@@ -226,7 +220,12 @@ def _input_validation(kind: str) -> dict:
 
 
 def _write_cells(
-    sheet: Worksheet, styles: Styles, fmt: Format, table_layout: TableLayout, values: Mapping, totals: Mapping
+    sheet: Worksheet,
+    styles: Styles,
+    fmt: Format,
+    table_layout: TableLayout,
+    values: Mapping[str, object],
+    totals: Mapping[str, Number],
 ) -> None:
     sums = formula_sums(fmt)
     for cell_id, (row, col) in table_layout.cells.items():
@@ -236,7 +235,7 @@ def _write_cells(
             terms = sums[cell_id].terms
             first, last = table_layout.cells[terms[0]], table_layout.cells[terms[-1]]
             formula = f"=SUM({address(*first)}:{address(*last)})"
-            style = styles.get("computed_amount" if cell.kind == AMOUNT else "computed")
+            style = styles.get("computed_amount" if cell.kind == Kind.AMOUNT else "computed")
             sheet.write_formula(row, col, formula, style, _number(totals[cell_id]))
             continue
         style = styles.get(cell.kind)
@@ -252,26 +251,29 @@ def _write_cells(
         sheet.data_validation(row, col, row, col, _input_validation(cell.kind))
 
 
-def _write_balance_row(sheet: Worksheet, styles: Styles, table_layout: TableLayout, totals: Mapping) -> None:
+def _write_balance_row(
+    sheet: Worksheet, styles: Styles, table_layout: TableLayout, totals: Mapping[str, Number]
+) -> None:
     """Under 表三: one live 平衡/不平衡 indicator per column, red when the column does not balance."""
     table = table_layout.table
     balance = table.balance
     row = table_layout.check_row
+    if balance is None or row is None:
+        return
+    equation = f"{'+'.join(short_label(table.row(k).label) for k in balance.left)} = " + "+".join(
+        short_label(table.row(k).label) for k in balance.right
+    )
     sheet.merge_range(
-        row, 0, row, table_layout.label_columns - 1, "勾稽关系校验：一 + 二 = （七）+ 四", styles.get("head")
+        row, 0, row, table_layout.label_columns - 1, f"{words.BALANCE_CHECK}：{equation}", styles.get("head")
     )
     for col_axis in table.columns:
-
-        def refs(keys, col_key=col_axis.key):
-            return "+".join(table_layout.address(table.cell_id(k, col_key)) for k in keys)
-
-        def total(keys, col_key=col_axis.key):
-            return sum(totals[table.cell_id(k, col_key)] for k in keys)
-
-        col = table_layout.cells[table.cell_id(balance.left[0], col_axis.key)][1]
-        ok = total(balance.left) == total(balance.right)
-        formula = f'=IF({refs(balance.left)}={refs(balance.right)},"{BALANCED}","{UNBALANCED}")'
-        sheet.write_formula(row, col, formula, styles.get("check"), BALANCED if ok else UNBALANCED)
+        left = [table.cell_id(k, col_axis.key) for k in balance.left]
+        right = [table.cell_id(k, col_axis.key) for k in balance.right]
+        col = table_layout.cells[left[0]][1]
+        ok = sum(totals[c] for c in left) == sum(totals[c] for c in right)
+        refs = ("+".join(table_layout.address(c) for c in side) for side in (left, right))
+        formula = f'=IF({next(refs)}={next(refs)},"{words.BALANCED}","{words.UNBALANCED}")'
+        sheet.write_formula(row, col, formula, styles.get("check"), words.BALANCED if ok else words.UNBALANCED)
     first = table_layout.label_columns
     last = first + len(table.columns) - 1
     sheet.conditional_format(
@@ -282,7 +284,7 @@ def _write_balance_row(sheet: Worksheet, styles: Styles, table_layout: TableLayo
         {
             "type": "cell",
             "criteria": "==",
-            "value": f'"{UNBALANCED}"',
+            "value": f'"{words.UNBALANCED}"',
             "format": styles.get("check_bad"),
         },
     )
@@ -334,9 +336,9 @@ def _write_table_sheet(
     fmt: Format,
     layout: WorkbookLayout,
     table_layout: TableLayout,
-    header: Mapping,
-    values: Mapping,
-    totals: Mapping,
+    header: HeaderValues,
+    values: Mapping[str, object],
+    totals: Mapping[str, Number],
     password: str | None,
 ) -> Worksheet:
     sheet = book.add_worksheet(table_layout.sheet)
@@ -354,36 +356,11 @@ def _write_table_sheet(
     return sheet
 
 
-def instructions(fmt: Format) -> list[str]:
-    """The 填表说明 text, in plain Chinese for the person filling the form."""
-    t3 = fmt.table("t3")
-    balance = t3.balance
-    left = "＋".join(t3.row(k).label for k in balance.left)
-    right = "＋".join(t3.row(k).label for k in balance.right)
-    other = next(r for r in t3.rows if r.key == "r23")
-    return [
-        f"本表依据《{fmt.name}》（{fmt.document}）制作，适用于 {fmt.first_year} 年度及以后的年度报告。",
-        "一、先填写“基本信息”页：单位名称、单位类型、年度必须填写。",
-        "二、黄色单元格是填写项，灰色单元格是公式自动计算，已锁定，不需要也不能修改。",
-        "三、每个黄色单元格都要填数字：没有发生的填 0，不要留空，不要填“无”“/”“—”等文字。",
-        "四、件数、数量都填整数（不带“件”字），不能为负数。",
-        "五、“本年收费金额”的单位是万元，可保留最多 4 位小数（即精确到元），例如 12.3456。",
-        f"六、撤回的申请也要统计：一般计入“{'·'.join(other.path[1:])}”，否则勾稽关系不平衡。",
-        f"七、表三每一列都必须满足：{left} ＝ {right}。表三下方的“勾稽关系校验”一行会即时显示"
-        f"“{BALANCED}”或“{UNBALANCED}”（红色），显示{UNBALANCED}时请核对该列。",
-        "八、表三每一行的“总计”等于自然人与五类法人或其他组织之和；“（七）总计”等于（一）至（六）各项之和；"
-        "表四三个“总计”各等于结果维持、结果纠正、其他结果、尚未审结之和。这些都由公式自动计算。",
-        "九、乡镇（街道）、县级人民政府及其部门没有规章制定权，表二“规章”一行应为 0。",
-        "十、请不要增删行列、不要修改工作表名称、不要取消工作表保护；粘贴数据时请使用“选择性粘贴—数值”。",
-        "十一、填好后直接保存为 .xlsx 文件发回，文件名建议使用单位名称。",
-    ]
-
-
 def _write_instructions(book: Workbook, styles: Styles, fmt: Format) -> None:
-    sheet = book.add_worksheet(INSTRUCTIONS_SHEET)
+    sheet = book.add_worksheet(words.INSTRUCTIONS_SHEET)
     sheet.set_column(0, 0, 110)
-    sheet.write_string(0, 0, INSTRUCTIONS_SHEET, styles.get("title"))
-    for index, line in enumerate(instructions(fmt), start=2):
+    sheet.write_string(0, 0, words.INSTRUCTIONS_SHEET, styles.get("title"))
+    for index, line in enumerate(fmt.instructions, start=2):
         sheet.write_string(index, 0, line, styles.get("note"))
         sheet.set_row(index, LINE_HEIGHT * math.ceil(display_width(line) / 105))
     sheet.set_landscape()
@@ -404,10 +381,10 @@ def _write_stamp(book: Workbook, stamp: Stamp) -> None:
 def build_workbook(
     book: Workbook,
     fmt: Format,
-    header: Mapping,
-    values: Mapping | None = None,
+    header: HeaderValues,
+    values: Mapping[str, object] | None = None,
     password: str | None = None,
-    kind: str = TEMPLATE,
+    kind: StampKind = StampKind.TEMPLATE,
 ) -> Styles:
     """Add the standard sheets (基本信息, 表二–四, 填表说明, stamp) to an open XlsxWriter workbook."""
     values = values or {}
@@ -423,7 +400,7 @@ def build_workbook(
     _write_stamp(book, Stamp(fmt.id, fmt.version, kind=kind))
     book.set_properties(
         {
-            "title": cell_text(f"{fmt.name}（{header.get('unit_name') or '空白模板'}）", 200),
+            "title": cell_text(f"{fmt.name}（{header.get(HeaderKey.UNIT) or '空白模板'}）", 200),
             "subject": fmt.document,
             "comments": fmt.id,
         }
@@ -438,11 +415,11 @@ def new_book(path: Path) -> Workbook:
 def render_workbook(
     path: Path,
     fmt: Format,
-    header: Mapping,
-    values: Mapping | None = None,
+    header: HeaderValues,
+    values: Mapping[str, object] | None = None,
     *,
     password: str | None = None,
-    kind: str = TEMPLATE,
+    kind: StampKind = StampKind.TEMPLATE,
 ) -> None:
     """Write a standard workbook straight to ``path``; callers make it atomic."""
     book = new_book(path)
@@ -453,11 +430,11 @@ def render_workbook(
 def write_workbook(
     path: Path,
     fmt: Format,
-    header: Mapping,
-    values: Mapping | None = None,
+    header: HeaderValues,
+    values: Mapping[str, object] | None = None,
     *,
     password: str | None = None,
-    kind: str = TEMPLATE,
+    kind: StampKind = StampKind.TEMPLATE,
     force: bool = False,
 ) -> Path:
     """Write a standard workbook to ``path`` atomically; refuse to replace a file unless ``force``."""

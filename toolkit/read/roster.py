@@ -11,12 +11,10 @@ from pathlib import Path
 import python_calamine as calamine
 
 from toolkit.errors import RosterError
-from toolkit.formats import Format
+from toolkit.format.model import Format
+from toolkit.read.grids import CALAMINE_FAILURES, reraise_interrupts
 from toolkit.text import decode_chinese, norm_label
 
-NAME_HEADERS = ("单位名称", "单位", "名称", "unit", "unit_name", "name")
-TYPE_HEADERS = ("单位类型", "类型", "层级", "type", "unit_type", "level")
-CODE_HEADERS = ("单位代码", "代码", "编码", "统一社会信用代码", "code")
 _FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]|\.\.")
 
 
@@ -43,9 +41,8 @@ def _rows(path: Path) -> list[list[str]]:
         try:
             book = calamine.CalamineWorkbook.from_path(str(path))
             rows = book.get_sheet_by_index(0).to_python()
-        except (Exception, BaseException) as error:  # a Rust panic in calamine is a BaseException
-            if isinstance(error, KeyboardInterrupt | SystemExit):
-                raise
+        except CALAMINE_FAILURES as error:
+            reraise_interrupts(error)
             raise RosterError(f"{path}：名单工作簿无法读取，请另存为 .xlsx 或 CSV") from None
         return [["" if v is None else str(v).strip() for v in row] for row in rows]
     if b"\x00" in data[:4096]:
@@ -73,15 +70,17 @@ def read_roster(path: Path | str, fmt: Format) -> list[RosterEntry]:
     if not rows:
         raise RosterError(f"{path}：名单是空的")
     header = rows[0]
-    name_col = _column(header, NAME_HEADERS)
+    columns = fmt.roster
+    name_col = _column(header, columns.name)
     if name_col is None:
-        raise RosterError(f"{path}：第 1 行找不到“单位名称”列（表头示例：单位名称,单位类型,单位代码）")
-    type_col, code_col = _column(header, TYPE_HEADERS), _column(header, CODE_HEADERS)
+        example = ",".join((columns.name[0], columns.type[0], columns.code[0]))
+        raise RosterError(f"{path}：第 1 行找不到“{columns.name[0]}”列（表头示例：{example}）")
+    type_col, code_col = _column(header, columns.type), _column(header, columns.code)
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
 
-        def cell(index, row=row):
+        def cell(index: int | None, row: list[str] = row) -> str:
             return row[index].strip() if index is not None and index < len(row) else ""
 
         name = cell(name_col)

@@ -12,12 +12,14 @@ import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 from toolkit import limits
 from toolkit.errors import UnreadableWorkbook
+from toolkit.read.safezip import read_member
+from toolkit.read.values import FileType
 from toolkit.text import decode_chinese
 
-TXT, HTML, DOCX = "txt", "html", "docx"
 _WIDE_GAP = re.compile(r"[ \u3000\xa0]{2,}")
 # Some text copies mark an empty cell with a middle dot: kept as a cell (a blank value, never 0), unlike the
 # empty strings that tabs and pipes leave at the ends of a line.
@@ -27,9 +29,16 @@ BLANK_MARKS = frozenset({"·", "•"})
 @dataclass
 class Document:
     path: Path
-    kind: str
+    kind: FileType
     rows: list[list[str]]
     text: str
+
+    def narrative(self) -> tuple[str, ...]:
+        """The lines outside tables that read as sentences: where the text quotes numbers (R9)."""
+        return tuple(row[0] for row in self.rows if len(row) == 1 and len(row[0]) > NARRATIVE_MIN)
+
+
+NARRATIVE_MIN = 12  # shorter single-cell lines are titles and labels, not sentences
 
 
 def _cell(text: str) -> str:
@@ -61,7 +70,7 @@ def decode_text(path: Path, data: bytes) -> str:
 def read_text(path: Path, data: bytes) -> Document:
     text = decode_text(path, data)
     rows = [_split_line(line) for line in text.splitlines()]
-    return Document(path, TXT, rows, text)
+    return Document(path, FileType.TXT, rows, text)
 
 
 class _TableHTML(HTMLParser):
@@ -88,7 +97,7 @@ class _TableHTML(HTMLParser):
             self.text.append(line)
         self.line = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
         if self.depth > 40:
@@ -108,7 +117,7 @@ class _TableHTML(HTMLParser):
         elif tag in self.BLOCKS and not self.depth:
             self._flush_line()
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
         if tag in ("td", "th") and self.cell is not None and self.row is not None:
@@ -125,7 +134,7 @@ class _TableHTML(HTMLParser):
         elif tag in self.BLOCKS and not self.depth:
             self._flush_line()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.skipping:
             return
         if self.cell is not None:
@@ -143,22 +152,18 @@ def read_html(path: Path, data: bytes) -> Document:
     except UnreadableWorkbook as error:
         raise UnreadableWorkbook(path, error.reason) from None
     parser._flush_line()
-    return Document(path, HTML, parser.rows, "\n".join(parser.text))
+    return Document(path, FileType.HTML, parser.rows, "\n".join(parser.text))
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(path: Path) -> Document:
-    from xml.etree import ElementTree
-
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("word/document.xml")
             if info.file_size > limits.MAX_PART_BYTES:
                 raise UnreadableWorkbook(path, "Word 文档过大，已拒绝读取")
-            from toolkit.reader import read_member
-
             xml = read_member(archive, info)
     except (KeyError, *limits.ZIP_FAILURES):
         raise UnreadableWorkbook(path, "Word 文档已损坏或不完整；请重新保存为 .docx") from None
@@ -188,14 +193,14 @@ def read_docx(path: Path) -> Document:
                     text.append(value)
                 if any(row):
                     rows.append(row)
-    return Document(path, DOCX, rows, "\n".join(text))
+    return Document(path, FileType.DOCX, rows, "\n".join(text))
 
 
-def read_document(path: Path, kind: str) -> Document:
+def read_document(path: Path, kind: FileType) -> Document:
     data = path.read_bytes()
-    if kind == HTML:
+    if kind == FileType.HTML:
         document = read_html(path, data)
-    elif kind == DOCX:
+    elif kind == FileType.DOCX:
         document = read_docx(path)
     else:
         document = read_text(path, data)

@@ -17,6 +17,13 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
+def template_name(unit: str, year: int) -> str:
+    """The file name of a unit's standard workbook: 白鹤镇人民政府_2025年度政府信息公开年报.xlsx."""
+    if unit:
+        return f"{safe_file_stem(unit)}_{year}年度政府信息公开年报.xlsx"
+    return f"政府信息公开年报模板_{year}年度.xlsx"
+
+
 def safe_file_stem(name: str, fallback: str = "未命名") -> str:
     """A file name stem made from a unit name: no separators, no ``..``, no reserved names, not too long."""
     text = unicodedata.normalize("NFC", name)

@@ -6,15 +6,19 @@ and as rows of a hidden sheet (readable where defined names are not, e.g. .ods t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 STAMP_NAME = "XLTOOL_STAMP"
 STAMP_SHEET = "_xltool"
 TEMPLATE_VERSION = "1"
 
-TEMPLATE = "template"
-SUMMARY = "summary"
-ANNOTATED = "annotated"
+
+class StampKind(StrEnum):
+    TEMPLATE = "template"  # a unit's workbook (blank, prefilled, or imported from a report)
+    SUMMARY = "summary"  # a county summary written by merge
+    ANNOTATED = "annotated"  # a copy marked by check --annotate: never a submission
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Stamp:
     format_id: str
     format_version: str
     template_version: str = TEMPLATE_VERSION
-    kind: str = TEMPLATE
+    kind: str = StampKind.TEMPLATE
 
     def text(self) -> str:
         return "|".join((self.format_id, self.format_version, self.template_version, self.kind))
@@ -43,7 +47,7 @@ class Stamp:
         return cls(*parts)
 
     @classmethod
-    def from_rows(cls, rows: list[list]) -> Stamp | None:
+    def from_rows(cls, rows: Sequence[Sequence[object]]) -> Stamp | None:
         pairs = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0] != ""}
         try:
             return cls(pairs["format"], pairs["format_version"], pairs["template_version"], pairs["kind"])

@@ -8,17 +8,26 @@ columns by their headers above the first row; a value is where a row meets a col
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import cache
 
-from toolkit.formats import Axis, Table
+from toolkit.format.model import Axis, HeaderKey, Shape, Table
+from toolkit.read.grids import Grid
 from toolkit.text import label_matches, norm_label
 
 HEADER_BAND = 6  # rows above a table's first data row in which its column headers may stand
-_TITLE = re.compile(r"^(?P<unit>.+?)(?P<year>(19|20)\d{2})\s*年度?政府信息公开工作年度报告")
 
 Texts = list[tuple[int, int, str]]
+Positions = dict[str, tuple[int, int]]
 
 
-def texts_of(grid: list[list]) -> Texts:
+@cache
+def title_pattern(report_title: str) -> re.Pattern[str]:
+    """A report's title in a cell: "白鹤镇人民政府2025年政府信息公开工作年度报告" (unit, then year)."""
+    return re.compile(rf"^(?P<unit>.+?)(?P<year>(19|20)\d{{2}})\s*年度?{re.escape(report_title)}")
+
+
+def texts_of(grid: Grid) -> Texts:
     """(row, col, normalized text) of every text cell, in reading order."""
     return [
         (r, c, norm_label(value))
@@ -28,8 +37,8 @@ def texts_of(grid: list[list]) -> Texts:
     ]
 
 
-def _rows(texts: Texts, axes: tuple[Axis, ...], after: int = -1) -> dict[str, tuple[int, int]] | None:
-    found: dict[str, tuple[int, int]] = {}
+def _rows(texts: Texts, axes: Sequence[Axis], after: int = -1) -> Positions | None:
+    found: Positions = {}
     for axis in axes:
         label = norm_label(axis.label)
         hit = next(((r, c) for r, c, t in texts if r > after and label_matches(t, label)), None)
@@ -40,9 +49,9 @@ def _rows(texts: Texts, axes: tuple[Axis, ...], after: int = -1) -> dict[str, tu
     return found
 
 
-def _columns(texts: Texts, axes: tuple[Axis, ...], top: int, bottom: int, left: int):
+def _columns(texts: Texts, axes: Sequence[Axis], top: int, bottom: int, left: int) -> Positions | None:
     """Column headers left to right inside rows top..bottom; repeated labels are taken in turn."""
-    found: dict[str, tuple[int, int]] = {}
+    found: Positions = {}
     previous = left - 1
     for axis in axes:
         label = norm_label(axis.label)
@@ -55,7 +64,7 @@ def _columns(texts: Texts, axes: tuple[Axis, ...], top: int, bottom: int, left: 
     return found
 
 
-def _matrix_with_row_labels(texts: Texts, table: Table):
+def _matrix_with_row_labels(texts: Texts, table: Table) -> Positions | None:
     rows = _rows(texts, table.rows)
     if rows is None:
         return None
@@ -67,7 +76,7 @@ def _matrix_with_row_labels(texts: Texts, table: Table):
     return {table.cell_id(r.key, c.key): (rows[r.key][0], columns[c.key][1]) for r in table.rows for c in table.columns}
 
 
-def _matrix_without_row_labels(texts: Texts, table: Table):
+def _matrix_without_row_labels(texts: Texts, table: Table) -> Positions | None:
     """表四: one data row under a header whose top-left group label anchors the table."""
     anchor_label = norm_label(table.columns[0].path[0])
     anchor = next(((r, c) for r, c, t in texts if t == anchor_label), None)
@@ -81,8 +90,8 @@ def _matrix_without_row_labels(texts: Texts, table: Table):
     return {table.cell_id(row.key, c.key): (data_row, columns[c.key][1]) for c in table.columns}
 
 
-def _blocks(texts: Texts, table: Table):
-    positions: dict[str, tuple[int, int]] = {}
+def _blocks(texts: Texts, table: Table) -> Positions | None:
+    positions: Positions = {}
     after = -1
     for block in table.blocks:
         rows = _rows(texts, block.rows, after)
@@ -103,17 +112,17 @@ def _blocks(texts: Texts, table: Table):
     return positions
 
 
-def locate_table(grid: list[list], table: Table, texts: Texts | None = None) -> dict[str, tuple[int, int]] | None:
+def locate_table(grid: Grid, table: Table, texts: Texts | None = None) -> Positions | None:
     """cell id -> (row, col) of every number of ``table`` in ``grid``, or None when it is not there."""
     texts = texts if texts is not None else texts_of(grid)
-    if table.blocks:
+    if table.shape == Shape.BLOCKS:
         return _blocks(texts, table)
-    if any(r.path for r in table.rows):
+    if table.labelled_rows:
         return _matrix_with_row_labels(texts, table)
     return _matrix_without_row_labels(texts, table)
 
 
-def _right_of(grid: list[list], row: int, col: int) -> tuple[object, int]:
+def _right_of(grid: Grid, row: int, col: int) -> tuple[object, int]:
     for c in range(col + 1, min(col + 4, len(grid[row]))):
         value = grid[row][c]
         if value not in ("", None):
@@ -121,9 +130,11 @@ def _right_of(grid: list[list], row: int, col: int) -> tuple[object, int]:
     return "", col + 1
 
 
-def locate_header(grid: list[list], fields: list[tuple[str, str]]) -> dict[str, tuple[object, int, int]]:
+def locate_header(
+    grid: Grid, fields: Sequence[tuple[HeaderKey, str]], report_title: str
+) -> dict[HeaderKey, tuple[object, int, int]]:
     """Header values by label ("单位名称：白鹤镇" or a label with the value beside it) or from a report title."""
-    found: dict[str, tuple[object, int, int]] = {}
+    found: dict[HeaderKey, tuple[object, int, int]] = {}
     texts = texts_of(grid)
     for key, label in fields:
         wanted = norm_label(label)
@@ -136,12 +147,13 @@ def locate_header(grid: list[list], fields: list[tuple[str, str]]) -> dict[str, 
                 found[key] = (str(grid[r][c]).split("：", 1)[-1].split(":", 1)[-1].strip(), r, c)
                 break
     keys = {key for key, _ in fields}
+    title = title_pattern(report_title)
     for r, c, _ in texts:
-        match = _TITLE.match(str(grid[r][c]).strip())
+        match = title.match(str(grid[r][c]).strip())
         if match:
-            if "unit_name" in keys and "unit_name" not in found:
-                found["unit_name"] = (match.group("unit").strip(), r, c)
-            if "year" in keys and "year" not in found:
-                found["year"] = (int(match.group("year")), r, c)
+            if HeaderKey.UNIT in keys and HeaderKey.UNIT not in found:
+                found[HeaderKey.UNIT] = (match.group("unit").strip(), r, c)
+            if HeaderKey.YEAR in keys and HeaderKey.YEAR not in found:
+                found[HeaderKey.YEAR] = (int(match.group("year")), r, c)
             break
     return found

@@ -6,10 +6,11 @@ the two cannot drift apart. Rows and columns here are 0-based; ``address`` turns
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from toolkit.formats import Format, Table
+from toolkit.format.model import Axis, Format, HeaderKey, Shape, Table
 
 TITLE_ROW = 0
 SUBTITLE_ROW = 1
@@ -85,7 +86,10 @@ class TableLayout:
 @dataclass
 class HeaderLayout:
     sheet: str
-    cells: dict[str, tuple[int, int]]
+    cells: dict[HeaderKey, tuple[int, int]]
+
+    def address(self, key: HeaderKey) -> str:
+        return address(*self.cells[key])
 
 
 @dataclass
@@ -99,11 +103,15 @@ class WorkbookLayout:
 
     def locate(self, cell_id: str) -> tuple[str, str]:
         """(sheet name, A1 address) of a format cell."""
-        table = self.table(cell_id.split(".", 1)[0])
+        table = self.table(self.format.cells[cell_id].table)
         return table.sheet, table.address(cell_id)
 
+    def position(self, cell_id: str) -> tuple[int, int]:
+        """(row, column), 0-based, of a format cell on its sheet."""
+        return self.table(self.format.cells[cell_id].table).cells[cell_id]
 
-def _groups(items, depth: int):
+
+def _groups(items: Sequence[Axis], depth: int) -> list[tuple[int, int]]:
     """Consecutive runs of items (rows or columns) whose label paths agree to ``depth`` levels."""
     runs: list[tuple[int, int]] = []
     for index, item in enumerate(items):
@@ -115,7 +123,7 @@ def _groups(items, depth: int):
     return runs
 
 
-def _header_spans(items, depths: int):
+def _header_spans(items: Sequence[Axis], depths: int) -> Iterator[tuple[int, int, int, str, bool]]:
     """(depth, first, last, text, leaf) for every header cell over ``items`` (columns or rows), outermost first."""
     for depth in range(depths):
         for first, last in _groups(items, depth):
@@ -183,8 +191,8 @@ def sheet_name(table: Table) -> str:
 @cache
 def workbook_layout(fmt: Format) -> WorkbookLayout:
     header = HeaderLayout(
-        fmt.header_sheet,
-        {f.key: (HEADER_FIRST_ROW + i, HEADER_VALUE_COLUMN) for i, f in enumerate(fmt.header)},
+        fmt.header.sheet,
+        {f.key: (HEADER_FIRST_ROW + i, HEADER_VALUE_COLUMN) for i, f in enumerate(fmt.header.fields)},
     )
-    tables = [(_blocks if t.layout == "blocks" else _matrix)(t, sheet_name(t)) for t in fmt.tables]
+    tables = [(_blocks if t.shape == Shape.BLOCKS else _matrix)(t, sheet_name(t)) for t in fmt.tables]
     return WorkbookLayout(fmt, header, tables)

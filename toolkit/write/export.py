@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from toolkit.check import Checked
-from toolkit.files import atomic_path
-from toolkit.layout import TableLayout, workbook_layout
-from toolkit.rules import show
+from toolkit.check.run import Checked
+from toolkit.format.layout import TableLayout, workbook_layout
+from toolkit.text import show
+from toolkit.write.files import atomic_path
 
 
 @dataclass
@@ -66,7 +66,7 @@ def table_grid(checked: Checked, table_layout: TableLayout) -> list[list[GridCel
 
 def report_title(checked: Checked) -> str:
     """The title a published report carries, which `import` reads the unit and the year from."""
-    return f"{checked.report.unit}{checked.report.year or ''}年政府信息公开工作年度报告"
+    return f"{checked.report.unit}{checked.report.year or ''}年{checked.submission.format.report_title}"
 
 
 def to_html(checked: Checked) -> str:
@@ -181,7 +181,7 @@ def to_docx_xml(checked: Checked) -> str:
     )
 
 
-def export(
+def export_tables(
     checked: Checked, *, html_path: Path | None = None, docx_path: Path | None = None, force: bool = False
 ) -> list[Path]:
     written = []

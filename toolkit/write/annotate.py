@@ -11,40 +11,43 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
 
-from toolkit.check import Checked
+from toolkit import words
+from toolkit.check.run import Checked
 from toolkit.errors import OutputError
-from toolkit.files import atomic_path, safe_file_stem
-from toolkit.findings import ERROR, Finding
-from toolkit.layout import workbook_layout
-from toolkit.reader import XLSX
-from toolkit.stamp import ANNOTATED, STAMP_NAME, STAMP_SHEET, Stamp
-from toolkit.template import write_workbook
+from toolkit.findings import Finding, Severity
+from toolkit.format.layout import workbook_layout
+from toolkit.format.stamp import STAMP_NAME, STAMP_SHEET, Stamp, StampKind
+from toolkit.read.values import FileType
 from toolkit.text import cell_text
+from toolkit.write.files import atomic_path, safe_file_stem
+from toolkit.write.workbook import write_workbook
 
-RESULTS_SHEET = "校验结果"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-COLUMNS = ("级别", "工作表", "单元格", "行", "列", "说明", "应为", "实为", "代码")
+COLUMN_WIDTHS = (6, 24, 8, 30, 14, 60, 16, 16, 24)
+Moved = dict[tuple[str, str], tuple[str, str]]
 
 
 def annotated_name(source: Path) -> str:
-    return f"{safe_file_stem(source.stem)}_校验批注.xlsx"
+    return f"{safe_file_stem(source.stem)}{words.ANNOTATED_SUFFIX}.xlsx"
 
 
-def _text(cell, value: object) -> None:
+def _text(cell: Cell, value: object) -> None:
     """Write text that must stay text, even when it begins with = + - @ (no formula is ever created)."""
     cell.value = cell_text(value)
     cell.data_type = "s"
 
 
-def _open_copy(checked: Checked, scratch: Path):
+def _open_copy(checked: Checked, scratch: Path) -> tuple[Workbook, Moved]:
     """The workbook to annotate: the clerk's own .xlsx, or for .xls/.ods its values in the standard layout."""
     sub = checked.submission
-    if sub.file_type == XLSX:
+    if sub.file_type == FileType.XLSX:
         return openpyxl.load_workbook(sub.path), {}
     rebuilt = scratch / "rebuilt.xlsx"
     write_workbook(rebuilt, sub.format, sub.header, {k: v.value for k, v in sub.cells.items()})
@@ -53,55 +56,44 @@ def _open_copy(checked: Checked, scratch: Path):
     return openpyxl.load_workbook(rebuilt), moved
 
 
-def _mark_cells(book, findings: list[Finding], moved: dict[tuple[str, str], tuple[str, str]]) -> None:
+def _mark_cells(book: Workbook, findings: list[Finding], moved: Moved) -> None:
     for f in findings:
         sheet, ref = moved.get((f.sheet, f.cell), (f.sheet, f.cell))
         if not ref or sheet not in book.sheetnames:
             continue
         cell = book[sheet][ref]
-        if f.severity == ERROR or cell.fill != ERROR_FILL:
-            cell.fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
+        if f.severity == Severity.ERROR or cell.fill != ERROR_FILL:
+            cell.fill = ERROR_FILL if f.severity == Severity.ERROR else WARNING_FILL
         text = f"[{f.code}] {f.message}"
         if cell.comment:
             text = f"{cell.comment.text}\n{text}"
         cell.comment = Comment(cell_text(text, 2000), "xltool", width=320, height=120)
 
 
-def _results_sheet(book, findings: list[Finding]) -> None:
-    if RESULTS_SHEET in book.sheetnames:
-        del book[RESULTS_SHEET]
-    sheet = book.create_sheet(RESULTS_SHEET, 0)
-    for col, title in enumerate(COLUMNS, start=1):
+def _results_sheet(book: Workbook, findings: list[Finding]) -> None:
+    if words.FINDINGS_SHEET in book.sheetnames:
+        del book[words.FINDINGS_SHEET]
+    sheet = book.create_sheet(words.FINDINGS_SHEET, 0)
+    for col, (_, title) in enumerate(words.FINDING_COLUMNS, start=1):
         _text(sheet.cell(row=1, column=col), title)
         sheet.cell(row=1, column=col).font = Font(bold=True)
     for row, f in enumerate(findings, start=2):
-        values = (
-            "错误" if f.severity == ERROR else "警告",
-            f.sheet,
-            f.cell,
-            f.row_label,
-            f.column_label,
-            f.message,
-            f.expected,
-            f.actual,
-            f.code,
-        )
-        for col, value in enumerate(values, start=1):
+        for col, value in enumerate(f.columns(), start=1):
             _text(sheet.cell(row=row, column=col), value)
         if f.sheet in book.sheetnames and f.cell:
             link = sheet.cell(row=row, column=3)
             link.hyperlink = f"#'{f.sheet}'!{f.cell}"
             link.font = Font(color="0563C1", underline="single")
-    for letter, width in zip("ABCDEFGHI", (6, 24, 8, 30, 14, 60, 16, 16, 24), strict=True):
+    for letter, width in zip("ABCDEFGHI", COLUMN_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     if not findings:
-        _text(sheet.cell(row=2, column=6), "未发现问题")
+        _text(sheet.cell(row=2, column=6), words.NOTHING_FOUND)
 
 
-def _stamp_annotated(book, checked: Checked) -> None:
+def _stamp_annotated(book: Workbook, checked: Checked) -> None:
     fmt = checked.submission.format
-    stamp = Stamp(fmt.id, fmt.version, kind=ANNOTATED)
+    stamp = Stamp(fmt.id, fmt.version, kind=StampKind.ANNOTATED)
     if STAMP_NAME in book.defined_names:
         del book.defined_names[STAMP_NAME]
     book.defined_names[STAMP_NAME] = DefinedName(STAMP_NAME, attr_text=f'"{stamp.text()}"')

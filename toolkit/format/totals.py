@@ -11,35 +11,38 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from toolkit.formats import Format
+from toolkit.format.model import Format, Kind, Table
 
 Number = int | Decimal
 
 
 @dataclass(frozen=True)
 class Sum:
-    rule: str
+    code: str  # the finding when the stated total differs (from the format's totals)
     target: str
     terms: tuple[str, ...]
+    terms_name: str
 
 
-def _table_sums(table) -> Iterator[Sum]:
+def _table_sums(table: Table) -> Iterator[Sum]:
     rows = table.rows
     columns = table.columns
     for total in table.totals:
         if total.on_rows:
             for col in columns:
                 yield Sum(
-                    total.rule,
+                    total.code,
                     table.cell_id(total.target, col.key),
                     tuple(table.cell_id(term, col.key) for term in total.terms),
+                    total.terms_name,
                 )
         else:
             for row in rows:
                 yield Sum(
-                    total.rule,
+                    total.code,
                     table.cell_id(row.key, total.target),
                     tuple(table.cell_id(row.key, term) for term in total.terms),
+                    total.terms_name,
                 )
 
 
@@ -58,8 +61,8 @@ def formula_sums(fmt: Format) -> dict[str, Sum]:
     return chosen
 
 
-def zero(kind: str) -> Number:
-    return Decimal(0) if kind == "amount" else 0
+def zero(kind: Kind) -> Number:
+    return Decimal(0) if kind == Kind.AMOUNT else 0
 
 
 @cache
@@ -67,7 +70,7 @@ def _evaluation_order(fmt: Format) -> tuple[tuple[str, tuple[str, ...], Number],
     """(target, terms, zero) for every computed cell, each after the cells it sums."""
     known = {c.id for c in fmt.input_cells}
     pending = list(formula_sums(fmt).values())
-    order = []
+    order: list[tuple[str, tuple[str, ...], Number]] = []
     while pending:
         ready = [s for s in pending if all(t in known for t in s.terms)]
         if not ready:
@@ -93,3 +96,11 @@ def complete(fmt: Format, inputs: Mapping[str, Number | None]) -> dict[str, Numb
     for target, terms, nothing in _evaluation_order(fmt):
         values[target] = sum((values[t] for t in terms), nothing)
     return values
+
+
+def depends_on(fmt: Format, cell_id: str, cells: set[str]) -> bool:
+    """Whether a cell is, or is summed from, one of ``cells``."""
+    if cell_id in cells:
+        return True
+    definition = formula_sums(fmt).get(cell_id)
+    return definition is not None and any(depends_on(fmt, t, cells) for t in definition.terms)

@@ -1,0 +1,74 @@
+"""R1–R4: every stated total against the total recomputed from the input cells, and the balance of 表三."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from toolkit.check.cells import Numbers, place
+from toolkit.findings import Finding, Stage, finding
+from toolkit.format.model import Balance, Table
+from toolkit.format.totals import sums
+from toolkit.read.values import Submission
+from toolkit.text import short_label, show
+
+
+def check_sums(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
+    """R2, R3, R4: a stated total that differs from the sum of its terms (recomputed from the inputs)."""
+    for s in sums(sub.format):
+        if s.target in sub.absent or any(t in sub.absent for t in s.terms):
+            continue
+        stated = numbers.stated.get(s.target)
+        recomputed = numbers.totals[s.target]
+        if stated is None or stated == recomputed:
+            continue
+        yield finding(
+            s.code,
+            place(sub, s.target),
+            expected=show(recomputed),
+            actual=show(stated),
+            stage=Stage.SUM,
+            stated=show(stated),
+            terms_name=s.terms_name,
+            first=sub.cells[s.terms[0]].address,
+            last=sub.cells[s.terms[-1]].address,
+            recomputed=show(recomputed),
+            difference=show(stated - recomputed),
+        )
+
+
+def _side(table: Table, keys: tuple[str, ...]) -> str:
+    return "+".join(short_label(table.row(k).label) for k in keys)
+
+
+def _column_balance(sub: Submission, numbers: Numbers, table: Table, balance: Balance, column: str) -> Finding | None:
+    involved = [table.cell_id(k, column) for k in (*balance.left, *balance.right)]
+    if any(cell_id in sub.absent for cell_id in involved):
+        return None
+    left = sum(numbers.totals[table.cell_id(k, column)] for k in balance.left)
+    right = sum(numbers.totals[table.cell_id(k, column)] for k in balance.right)
+    if left == right:
+        return None
+    left_name, right_name = _side(table, balance.left), _side(table, balance.right)
+    return finding(
+        balance.code,
+        place(sub, table.cell_id(balance.right[-1], column)),
+        expected=f"{left_name} = {right_name}",
+        actual=f"{show(left)} ≠ {show(right)}",
+        stage=Stage.BALANCE,
+        left_name=left_name,
+        right_name=right_name,
+        left=show(left),
+        right=show(right),
+        difference=show(abs(left - right)),
+    )
+
+
+def check_balance(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
+    """R1, per column of 表三: 一 + 二 = （七）+ 四, on recomputed totals."""
+    for table in sub.format.tables:
+        if table.balance is None:
+            continue
+        for column in table.columns:
+            found = _column_balance(sub, numbers, table, table.balance, column.key)
+            if found is not None:
+                yield found

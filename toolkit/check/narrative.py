@@ -1,0 +1,54 @@
+"""R9: numbers a published report's text quotes, against every plausible reading of its tables.
+
+Texts often quote 新收+结转, or the 自然人 column only: each way of quoting (``templates/narrative.toml``)
+lists the readings it may stand for, and only a number that matches none of them is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from toolkit.check.cells import Numbers
+from toolkit.findings import Finding, Stage, finding
+from toolkit.format.model import TextCheck
+from toolkit.format.totals import Number, depends_on
+from toolkit.read.values import Submission
+from toolkit.text import clip, show
+
+QUOTE_LIMIT = 30
+
+
+def _readings(sub: Submission, numbers: Numbers, check: TextCheck) -> list[Number]:
+    """The values of every reading whose cells the report has (all of them, and all they sum)."""
+    found = []
+    for cells in check.readings:
+        if cells and not any(depends_on(sub.format, c, sub.absent) for c in cells):
+            found.append(sum((numbers.totals[c] for c in cells), start=0))
+    return found
+
+
+def check_text_numbers(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
+    said: set[tuple[str, int]] = set()
+    for check in sub.format.text_checks:
+        readings = _readings(sub, numbers, check)
+        if not readings:
+            continue
+        shown = list(dict.fromkeys(show(r) for r in readings))
+        for line in sub.narrative:
+            for pattern in check.patterns:
+                for match in re.finditer(pattern, line):
+                    stated = int(match.group(1))
+                    if stated in readings or (check.what, stated) in said:
+                        continue
+                    said.add((check.what, stated))
+                    yield finding(
+                        "text-table-mismatch-r9",
+                        expected=" 或 ".join(shown),
+                        actual=stated,
+                        stage=Stage.WARNING,
+                        what=check.what,
+                        stated=stated,
+                        quote=clip(match.group(0), QUOTE_LIMIT),
+                        readings="、".join(shown),
+                    )

@@ -1,0 +1,65 @@
+"""Every rule on one Submission, in order: the cells, the sums, the balances, then the warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from toolkit.check.arithmetic import check_balance, check_sums
+from toolkit.check.cells import Numbers, read_numbers
+from toolkit.check.cross_year import Year, check_against_last_year
+from toolkit.check.narrative import check_text_numbers
+from toolkit.check.plausibility import (
+    check_cases_without_requests,
+    check_file_kind,
+    check_header,
+    check_issued_not_above_valid,
+    check_regulations,
+)
+from toolkit.findings import Finding, Report, ordered
+from toolkit.read.values import Submission
+
+Rule = Callable[[Submission, Numbers], Iterable[Finding]]
+RULES: tuple[Rule, ...] = (
+    check_sums,
+    check_balance,
+    check_issued_not_above_valid,
+    check_regulations,
+    check_cases_without_requests,
+    check_text_numbers,
+)
+
+
+@dataclass
+class Checked:
+    """A file read and checked: what it says, the numbers recomputed, and the report."""
+
+    submission: Submission
+    numbers: Numbers
+    report: Report
+
+    @property
+    def year(self) -> Year:
+        return Year(self.submission, self.numbers)
+
+
+def check(sub: Submission, previous: Checked | None = None) -> Checked:
+    """Every rule on ``sub`` (and the cross-year ones against ``previous``); the findings in reading order."""
+    numbers, found = read_numbers(sub)
+    for rule in RULES:
+        found += rule(sub, numbers)
+    found += check_header(sub)
+    found += check_file_kind(sub)
+    found += sub.notes
+    if previous is not None:
+        found += check_against_last_year(Year(sub, numbers), previous.year)
+    report = Report(
+        file=str(sub.path),
+        unit=sub.unit,
+        year=sub.year,
+        format=sub.format.id,
+        file_type=sub.file_type.value,
+        standard=sub.standard,
+        findings=ordered(found),
+    )
+    return Checked(sub, numbers, report)

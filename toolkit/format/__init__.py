@@ -1,0 +1,1 @@
+"""The report formats as data: loaded from ``templates/``, laid out on a workbook, summed, stamped."""

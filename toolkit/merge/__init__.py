@@ -1,0 +1,1 @@
+"""Many units -> one county: every file examined as `check` does, decided on, and summed exactly."""

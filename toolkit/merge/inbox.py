@@ -1,0 +1,48 @@
+"""The files of an inbox folder: the ones to read, and the ones passed over with the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit import words
+from toolkit.errors import UsageError
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".ods"}
+
+
+@dataclass
+class Passed:
+    path: Path
+    reason: str
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
+
+
+def _reason_to_pass(path: Path, root: Path) -> str:
+    if _is_hidden(path, root):
+        return "临时文件或隐藏文件"
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return "不是工作簿文件（只读取 .xlsx、.xls、.ods）"
+    if path.stem.endswith(words.ANNOTATED_SUFFIX):
+        return "校验批注副本"
+    return ""
+
+
+def collect(folder: Path) -> tuple[list[Path], list[Passed]]:
+    """Workbooks to read, and the files passed over with the reason (temporary, hidden, not a workbook)."""
+    if not folder.exists():
+        raise UsageError(f"文件夹不存在：{folder}")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} 不是文件夹；合并需要一个存放各单位工作簿的文件夹")
+    workbooks: list[Path] = []
+    passed: list[Passed] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        reason = _reason_to_pass(path, folder)
+        if reason:
+            passed.append(Passed(path, reason))
+        else:
+            workbooks.append(path)
+    return workbooks, passed

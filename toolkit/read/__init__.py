@@ -1,0 +1,1 @@
+"""Reading what units send and publish: workbooks and reports -> Submissions of cell values."""

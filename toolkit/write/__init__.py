@@ -1,0 +1,1 @@
+"""Everything xltool writes: the standard workbook, annotated copies, exports, the county summary."""

@@ -1,0 +1,194 @@
+"""The county summary workbook and the long CSV, written from a MergeResult.
+
+The summary's table sheets are the standard workbook (same writer, same layout, stamp kind ``summary``), so
+`xltool check` reads it like any unit's workbook; 明细, 校验结果 and 报送情况 follow them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from toolkit import words
+from toolkit.format.model import Format, HeaderKey
+from toolkit.format.stamp import StampKind
+from toolkit.merge.decide import FileOutcome, MergeResult, UnitStatus
+from toolkit.text import cell_text, show
+from toolkit.write.files import atomic_path
+from toolkit.write.workbook import Styles, build_workbook, display_width, new_book
+
+STATUS_WORD = "状态"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LONG_COLUMNS = ("unit", "unit_type", "year", "table", "row", "column", "cell", "value")
+Sheet = Any  # an XlsxWriter worksheet (XlsxWriter ships no type information)
+
+
+def defuse(text: object) -> str:
+    """Text from a workbook, made safe for a CSV opened in a spreadsheet: a leading = + - @ never runs."""
+    value = "" if text is None else str(text)
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _number(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _detail_fixed(fmt: Format) -> tuple[str, ...]:
+    return (fmt.header.label(HeaderKey.UNIT), fmt.header.label(HeaderKey.UNIT_TYPE), STATUS_WORD, words.FILE_WORD)
+
+
+def _column_heads(fmt: Format) -> list[tuple[str, str]]:
+    """(table and row, column) for each input cell: "表三（三）不予公开 1.属于国家秘密" over "自然人"."""
+    heads = []
+    for cell in fmt.input_cells:
+        table = fmt.table(cell.table)
+        path = table.row(cell.row).path if not table.blocks else (cell.row_label,)
+        row = " ".join(path[1:]) if len(path) > 1 else (path[0] if path else "")
+        heads.append((f"表{table.number} {row}".strip(), cell.column_label))
+    return heads
+
+
+def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
+    sheet = book.add_worksheet(words.DETAIL_SHEET)
+    head = styles.get("head")
+    heads = _column_heads(fmt)
+    fixed = _detail_fixed(fmt)
+    for col, title in enumerate(fixed):
+        sheet.merge_range(0, col, 1, col, title, head)
+    sheet.set_row(0, 60)  # row labels are long: they wrap in the header cell
+    for index, (group, label) in enumerate(heads, start=len(fixed)):
+        sheet.write_string(0, index, group, head)
+        sheet.write_string(1, index, label, head)
+    text = styles.get("text")
+    for row, item in enumerate(result.accepted, start=2):
+        for col, value in enumerate((item.report.unit, item.unit_type, item.status.word, item.name)):
+            sheet.write_string(row, col, cell_text(value), text)  # write_string: a name like "=1+1" stays text
+        for col, number in enumerate(item.inputs, start=len(fixed)):
+            sheet.write_number(row, col, _number(number))
+    last_row = max(len(result.accepted) + 1, 2)
+    sheet.autofilter(1, 0, last_row, len(fixed) + len(heads) - 1)
+    sheet.freeze_panes(2, 1)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 3, 14)
+    sheet.set_column(len(fixed), len(fixed) + len(heads) - 1, 12)
+
+
+def _finding_rows(item: FileOutcome) -> list[tuple[str, ...]]:
+    if item.report.failure:
+        return [(words.UNREADABLE, "", "", "", "", item.report.failure, "")]
+    return [
+        (f.severity.word, f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code) for f in item.report.findings
+    ]
+
+
+def _findings_sheet(book: Any, styles: Styles, result: MergeResult) -> None:
+    sheet = book.add_worksheet(words.FINDINGS_SHEET)
+    titles = (
+        words.FILE_WORD,
+        words.UNIT_WORD,
+        *(t for k, t in words.FINDING_COLUMNS if k not in ("expected", "actual")),
+    )
+    for col, title in enumerate(titles):
+        sheet.write_string(0, col, title, styles.get("head"))
+    row = 1
+    for item in result.files:
+        for values in _finding_rows(item):
+            for col, value in enumerate((item.name, item.report.unit, *values)):
+                sheet.write_string(row, col, cell_text(value))
+            row += 1
+    for f in result.county_findings:
+        county = ("（汇总）", "", f.severity.word, f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
+        for col, value in enumerate(county):
+            sheet.write_string(row, col, cell_text(value))
+        row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(titles) - 1)
+    sheet.freeze_panes(1, 0)
+    for col, width in enumerate((28, 22, 6, 22, 8, 30, 14, 70, 24)):
+        sheet.set_column(col, col, width)
+
+
+def _status_lines(result: MergeResult) -> tuple[list[tuple[str, int]], list[tuple[str, ...]]]:
+    """(counts at the top, one line per roster unit or per file)."""
+    if result.roster is not None:
+        counts = [(s.word, sum(line.status == s for line in result.roster)) for s in UnitStatus]
+        lines = [(line.entry.name, line.status.word, line.file, line.note) for line in result.roster]
+        return [(words.ROSTER_UNITS, len(result.roster)), *counts], lines
+    lines = [(item.report.unit, item.status.word, item.name, item.note) for item in result.files]
+    return list(result.counts().items()), lines
+
+
+def _status_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
+    sheet = book.add_worksheet(words.STATUS_SHEET)
+    head = styles.get("head")
+    summary, lines = _status_lines(result)
+    for row, (label, count) in enumerate(summary):
+        sheet.write_string(row, 0, label, head)
+        sheet.write_number(row, 1, count)
+    start = len(summary) + 1
+    titles = (fmt.header.label(HeaderKey.UNIT), STATUS_WORD, words.FILE_WORD, "说明")
+    for col, title in enumerate(titles):
+        sheet.write_string(start, col, title, head)
+    for row, values in enumerate(lines, start=start + 1):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, cell_text(value or ""))
+    sheet.autofilter(start, 0, start + max(len(lines), 1), 3)
+    sheet.set_column(0, 0, max(24, *(display_width(v[0]) + 2 for v in lines)) if lines else 24)
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(2, 2, 40)
+    sheet.set_column(3, 3, 70)
+
+
+def write_summary(
+    result: MergeResult,
+    output: Path,
+    *,
+    unit: str = "",
+    level: str = "",
+    force: bool = False,
+    inputs: tuple[Path, ...] = (),
+) -> Path:
+    """The summary workbook, written atomically; never over an input, never over a file without ``force``."""
+    fmt = result.format
+    header = {
+        HeaderKey.UNIT: unit or f"汇总（{len(result.accepted)} 个单位）",
+        HeaderKey.UNIT_TYPE: level,
+        HeaderKey.YEAR: result.year,
+        HeaderKey.FILLER: "xltool merge",
+        HeaderKey.FILLED_ON: dt.date.today(),
+    }
+    values = {cell.id: result.totals[cell.id] for cell in fmt.input_cells}
+    with atomic_path(Path(output), force=force, inputs=inputs) as temp:
+        book = new_book(temp)
+        styles = build_workbook(book, fmt, header, values, kind=StampKind.SUMMARY)
+        _detail_sheet(book, styles, fmt, result)
+        _findings_sheet(book, styles, result)
+        _status_sheet(book, styles, fmt, result)
+        book.close()
+    return Path(output)
+
+
+def write_long_csv(result: MergeResult, output: Path, force: bool = False, inputs: tuple[Path, ...] = ()) -> Path:
+    """Accepted data in long form (unit, unit_type, year, table, row, column, cell, value), UTF-8 with BOM."""
+    fmt = result.format
+    cells = fmt.input_cells
+    with (
+        atomic_path(Path(output), force=force, inputs=inputs) as temp,
+        temp.open("w", encoding="utf-8-sig", newline="") as handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(LONG_COLUMNS)
+        for item in result.accepted:
+            for cell, value in zip(cells, item.inputs, strict=True):
+                table = fmt.table(cell.table).title
+                unit, unit_type = defuse(item.report.unit), defuse(item.unit_type)
+                writer.writerow(
+                    (unit, unit_type, result.year, table, cell.row_label, cell.column_label, cell.id, show(value))
+                )
+    return Path(output)
+
+
+def default_output(year: int | None) -> Path:
+    return Path.cwd() / f"汇总_{year or '未知'}年度_{dt.date.today():%Y%m%d}.xlsx"
