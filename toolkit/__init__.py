@@ -1,3 +1,3 @@
-"""xltool: the standard workbook, checks and county summary for 政府信息公开工作年度报告."""
+"""xltool: the standard workbook, checks and county summary for the annual report on open government information."""
 
 __version__ = "0.1.0"

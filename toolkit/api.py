@@ -78,12 +78,13 @@ def validate_year(fmt: Format, year: int | None) -> int:
 
 
 def unit_type_label(fmt: Format, level: str | None) -> str:
-    """The 单位类型 label for what a user typed (a key, a label or an alias); refuses an unknown one."""
+    """The unit type's label for what a user typed (a key, a label or an alias); refuses an unknown one."""
     if not level:
         return ""
     unit_type = fmt.unit_type(level)
     if unit_type is None:
-        raise UsageError(f"单位类型“{level}”无效，可选：{fmt.unit_type_words()}")
+        what = fmt.header.label(HeaderKey.UNIT_TYPE)
+        raise UsageError(f"{what}“{level}”无效，可选：{fmt.unit_type_words()}")
     return unit_type.label
 
 

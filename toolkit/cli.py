@@ -1,6 +1,7 @@
 """Command line: parse arguments, call one library function, render, choose the exit code.
 
-Exit codes: 0 fine (warnings allowed), 1 data errors found, 2 could not run.
+Exit codes: 0 fine (warnings allowed), 1 data errors found, 2 could not run. Every word the command line
+prints is Chinese, argparse's own included (usage, headings, its error messages).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,26 +19,62 @@ from rich.console import Console
 from rich.text import Text
 
 from toolkit import __version__, api, render
-from toolkit.errors import XltoolError
+from toolkit.errors import UsageError, XltoolError
+from toolkit.format.load import load_format
+from toolkit.format.model import HeaderKey
 
 OK, DATA_ERRORS, CANNOT_RUN = 0, 1, 2
 
 EXAMPLES = {
-    "make-template": "例：xltool make-template --unit 白鹤镇人民政府 --year 2025 --level town\n"
+    "make-template": "例：xltool make-template --unit 白鹤镇人民政府 --year 2025 --level 乡镇\n"
     "    xltool make-template --roster 单位名单.csv -d 模板/",
-    "check": "例：xltool check 白鹤镇.xlsx\n    xltool check 收件箱/*.xlsx --json",
+    "check": "例：xltool check 白鹤镇.xlsx\n    xltool check 收件箱/*.xlsx --json\n    xltool check 年报.pdf",
     "merge": "例：xltool merge 收件箱/ --roster 单位名单.csv -o 汇总.xlsx",
     "import": "例：xltool import 白鹤镇2021年报.html -o 白鹤镇2021.xlsx\n    xltool import 年报/*.txt -d 导入/",
     "export": "例：xltool export 汇总.xlsx --html 表格.html --docx 表格.docx",
 }
 
+# argparse's own messages, in Chinese (it has no translation of its own here).
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (.*?): expected one argument", r"参数 \1 后面需要一个值"),
+    (r"argument (.*?): expected at least one argument", r"参数 \1 后面至少需要一个值"),
+    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的值 \2 无效（可选：\3）"),
+    (r"argument (.*?): invalid .*? value: (.*)", r"参数 \1 的值 \2 无效"),
+    (r"argument (.*?): not allowed with argument (.*)", r"参数 \1 不能与 \2 同时使用"),
+    (r"argument (.*?): ignored explicit argument (.*)", r"参数 \1 不接受值 \2"),
+    (r"ambiguous option: (.*?) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+    (r"argument (.*?): (.*)", r"参数 \1：\2"),
+)
+
+
+def chinese(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: str | None, actions: object, groups: object, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：")  # type: ignore[arg-type]
+
 
 class Parser(argparse.ArgumentParser):
-    def error(
-        self, message: str
-    ) -> NoReturn:  # argparse prints usage and exits 2; keep the exit code, say it in Chinese
+    """argparse in Chinese: usage, headings and error messages; errors exit 2 like every other failure."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"xltool：参数有误：{message}\n")
+        sys.stderr.write(f"xltool：参数有误：{chinese(message)}\n")
         raise SystemExit(CANNOT_RUN)
 
 
@@ -47,85 +85,108 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"年度应为四位数字，收到“{text}”") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="xltool", description="政府信息公开工作年度报告：标准模板、校验、汇总")
-    parser.add_argument("--version", action="version", version=f"xltool {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令")
+def _command(commands: argparse._SubParsersAction[Parser], name: str, what: str) -> Parser:
+    return commands.add_parser(name, help=what, description=what, epilog=EXAMPLES[name])
 
-    make = commands.add_parser(
-        "make-template",
-        help="生成标准填报模板",
-        epilog=EXAMPLES["make-template"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _make_template_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    header = load_format().header
+    make = _command(commands, "make-template", "生成标准填报模板")
+    make.add_argument(
+        "-o", "--output", type=Path, metavar="文件", help="输出文件（默认：当前文件夹下按单位和年度命名）"
     )
-    make.add_argument("-o", "--output", type=Path, help="输出文件（默认：当前文件夹下按单位和年度命名）")
-    make.add_argument("--unit", default="", help="单位名称（预填）")
-    make.add_argument("--year", type=_year, help="报告年度（默认：当前应报年度）")
-    make.add_argument("--level", default="", help="单位类型：town/department/county/other 或中文名称")
-    make.add_argument("--password", help="工作表保护密码（默认不设密码）")
-    make.add_argument("--roster", type=Path, help="单位名单（CSV 或 .xlsx），为每个单位生成一份模板")
-    make.add_argument("-d", "--dir", type=Path, help="与 --roster 一起使用：模板输出文件夹")
+    make.add_argument("--unit", default="", metavar="名称", help=f"{header.label(HeaderKey.UNIT)}（预填）")
+    make.add_argument("--year", type=_year, metavar=header.label(HeaderKey.YEAR), help="报告年度（默认：当前应报年度）")
+    level = header.label(HeaderKey.UNIT_TYPE)
+    make.add_argument("--level", default="", metavar="类型", help=f"{level}：如 乡镇、街道、部门、县政府、其他")
+    make.add_argument("--password", metavar="密码", help="工作表保护密码（默认不设密码）")
+    make.add_argument("--roster", type=Path, metavar="名单", help="单位名单（CSV 或 .xlsx），为每个单位生成一份模板")
+    make.add_argument("-d", "--dir", type=Path, metavar="文件夹", help="与 --roster 一起使用：模板输出文件夹")
     make.add_argument("--force", action="store_true", help="覆盖已存在的文件")
 
-    check = commands.add_parser(
-        "check", help="校验填好的工作簿", epilog=EXAMPLES["check"], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    check.add_argument("files", nargs="+", help="要校验的工作簿（可多个，可用通配符）")
-    check.add_argument("--previous", type=Path, help="同一单位上一年度的工作簿（跨年度核对）")
+
+def _check_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    check = _command(commands, "check", "校验填好的工作簿或已发布的年报")
+    check.add_argument("files", nargs="+", metavar="文件", help="要校验的工作簿或年报（可多个，可用通配符）")
+    check.add_argument("--previous", type=Path, metavar="文件", help="同一单位上一年度的工作簿或年报（跨年度核对）")
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    check.add_argument("--annotate", type=Path, metavar="DIR", help="在 DIR 中为每个文件生成标注问题的副本")
+    check.add_argument("--annotate", type=Path, metavar="文件夹", help="在此文件夹中为每个文件生成标注问题的副本")
     check.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
-    merge = commands.add_parser(
-        "merge",
-        help="校验文件夹中各单位的工作簿并汇总",
-        epilog=EXAMPLES["merge"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+
+def _merge_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    header = load_format().header
+    merge = _command(commands, "merge", "校验文件夹中各单位的工作簿并汇总")
+    merge.add_argument("folder", type=Path, metavar="文件夹", help="存放各单位工作簿的文件夹（含子文件夹）")
+    merge.add_argument(
+        "-o", "--output", type=Path, metavar="文件", help="汇总工作簿（默认：当前文件夹下“汇总_年度_日期.xlsx”）"
     )
-    merge.add_argument("folder", type=Path, help="存放各单位工作簿的文件夹（含子文件夹）")
-    merge.add_argument("-o", "--output", type=Path, help="汇总工作簿（默认：当前文件夹下“汇总_年度_日期.xlsx”）")
-    merge.add_argument("--roster", type=Path, help="单位名单（CSV 或 .xlsx），用于列出未报送的单位")
-    merge.add_argument("--year", type=_year, help="只汇总这一年度（文件夹中混有多个年度时必须指定）")
+    merge.add_argument("--roster", type=Path, metavar="名单", help="单位名单（CSV 或 .xlsx），用于列出未报送的单位")
+    merge.add_argument(
+        "--year",
+        type=_year,
+        metavar=header.label(HeaderKey.YEAR),
+        help="只汇总这一年度（文件夹中混有多个年度时必须指定）",
+    )
     merge.add_argument("--include-invalid", action="store_true", help="有错误的工作簿也计入汇总（不建议）")
     merge.add_argument("--long", type=Path, metavar="CSV", help="另存一份长表 CSV（单位、年度、表、行、列、值）")
-    merge.add_argument("--previous", type=Path, help="上一年度的汇总工作簿（县级跨年度核对）")
-    merge.add_argument("--unit", default="", help="汇总表上的单位名称，例如“某某县人民政府”")
-    merge.add_argument("--level", default="", help="汇总表上的单位类型")
+    merge.add_argument("--previous", type=Path, metavar="文件", help="上一年度的汇总工作簿（县级跨年度核对）")
+    merge.add_argument(
+        "--unit", default="", metavar="名称", help=f"汇总表上的{header.label(HeaderKey.UNIT)}，例如“某某县人民政府”"
+    )
+    merge.add_argument("--level", default="", metavar="类型", help=f"汇总表上的{header.label(HeaderKey.UNIT_TYPE)}")
     merge.add_argument("--json", action="store_true", help="以 JSON 输出合并结果")
     merge.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
-    imp = commands.add_parser(
-        "import",
-        help="把已发布的年报（网页、文本、Word）导入为标准工作簿",
-        epilog=EXAMPLES["import"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    imp.add_argument("reports", nargs="+", help="年报文件：.txt、.html/.htm、.docx")
-    imp.add_argument("-o", "--output", type=Path, help="输出工作簿（只导入一份时）")
-    imp.add_argument("-d", "--dir", type=Path, help="输出文件夹（导入多份时）")
+
+
+def _import_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    imp = _command(commands, "import", "把已发布的年报（网页、文本、Word）导入为标准工作簿")
+    imp.add_argument("reports", nargs="+", metavar="年报", help="年报文件：.txt、.html/.htm、.docx")
+    imp.add_argument("-o", "--output", type=Path, metavar="文件", help="输出工作簿（只导入一份时）")
+    imp.add_argument("-d", "--dir", type=Path, metavar="文件夹", help="输出文件夹（导入多份时）")
     imp.add_argument("--force", action="store_true", help="覆盖已存在的文件")
 
-    exp = commands.add_parser(
-        "export",
-        help="把工作簿的三张表导出为网页或 Word，便于发布",
-        epilog=EXAMPLES["export"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    exp.add_argument("workbook", type=Path, help="单位工作簿或汇总表")
-    exp.add_argument("--html", type=Path, help="输出网页文件（.html）")
-    exp.add_argument("--docx", type=Path, help="输出 Word 文件（.docx）")
+
+def _export_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    exp = _command(commands, "export", "把工作簿的三张表导出为网页或 Word，便于发布")
+    exp.add_argument("workbook", type=Path, metavar="工作簿", help="单位工作簿、汇总表或已发布的年报")
+    exp.add_argument("--html", type=Path, metavar="文件", help="输出网页文件（.html）")
+    exp.add_argument("--docx", type=Path, metavar="文件", help="输出 Word 文件（.docx）")
     exp.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+
+def build_parser() -> Parser:
+    title = load_format().report_title
+    parser = Parser(prog="xltool", description=f"{title}：标准模板、校验、汇总")
+    parser.add_argument("--version", action="version", version=f"xltool {__version__}", help="显示版本并退出")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令", title="命令")
+    for add in (_make_template_parser, _check_parser, _merge_parser, _import_parser, _export_parser):
+        add(commands)
     return parser
 
 
 def expand(patterns: Sequence[str]) -> list[Path]:
-    """Arguments as paths; patterns the shell did not expand (Windows) are expanded here."""
+    """Arguments as paths; patterns the shell did not expand (Windows) are expanded here, without the lock
+    files (~$…) and hidden files a folder holds."""
     paths: list[Path] = []
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern)) if any(ch in pattern for ch in "*?[") else []
-        paths.extend(Path(m) for m in matches) if matches else paths.append(Path(pattern))
+        if not any(ch in pattern for ch in "*?["):
+            paths.append(Path(pattern))
+            continue
+        matches = [Path(m) for m in sorted(glob.glob(pattern)) if not Path(m).name.startswith(("~$", "."))]
+        paths.extend(matches or [Path(pattern)])
     return paths
 
 
+def _suffix(path: Path | None, wanted: str, option: str) -> None:
+    """An output named with the wrong extension is refused before anything is done."""
+    if path is not None and path.suffix.lower() != wanted:
+        raise UsageError(f"{option} 的输出文件应以 {wanted} 结尾：{path}")
+
+
 def run_make_template(args: argparse.Namespace, console: Console) -> int:
+    if args.dir and not args.roster:
+        raise UsageError("-d 只与 --roster 一起使用；生成一份模板请用 -o 指定文件")
     written = api.make_templates(
         args.output,
         unit=args.unit,
@@ -144,6 +205,8 @@ def run_make_template(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_check(args: argparse.Namespace, console: Console) -> int:
+    if args.force and not args.annotate:
+        raise UsageError("--force 只与 --annotate 一起使用")
     reports = api.check_files(expand(args.files), args.previous, args.annotate, args.force)
     if args.json:
         print(render.reports_json(reports))
@@ -155,6 +218,8 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_merge(args: argparse.Namespace, console: Console) -> int:
+    _suffix(args.output, ".xlsx", "-o")
+    _suffix(args.long, ".csv", "--long")
     with render.merge_progress(console, enabled=not args.json) as progress:
         result = api.merge(
             args.folder,
@@ -177,6 +242,7 @@ def run_merge(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_import(args: argparse.Namespace, console: Console) -> int:
+    _suffix(args.output, ".xlsx", "-o")
     outcomes = api.import_reports(expand(args.reports), args.output, args.dir, args.force)
     for outcome in outcomes:
         if outcome.report is None:
@@ -184,10 +250,14 @@ def run_import(args: argparse.Namespace, console: Console) -> int:
             continue
         verdict = Text(outcome.report.verdict(), style="green" if outcome.report.valid else "red")
         console.print(Text(f"{outcome.source} → {outcome.target}  ") + verdict)
-    return CANNOT_RUN if any(o.failure for o in outcomes) else OK
+    if any(o.failure for o in outcomes):
+        return CANNOT_RUN
+    return DATA_ERRORS if any(o.report is not None and not o.report.valid for o in outcomes) else OK
 
 
 def run_export(args: argparse.Namespace, console: Console) -> int:
+    _suffix(args.html, ".html", "--html")
+    _suffix(args.docx, ".docx", "--docx")
     for path in api.export(args.workbook, html=args.html, docx=args.docx, force=args.force):
         console.print(str(path))
     return OK
@@ -209,10 +279,7 @@ def _width(stream: TextIO) -> int | None:
     return 200
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    console = Console(highlight=False, width=_width(sys.stdout), soft_wrap=True)
-    errors = Console(stderr=True, highlight=False, width=_width(sys.stderr), soft_wrap=True)
+def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     try:
         return COMMANDS[args.command](args, console)
     except XltoolError as error:
@@ -221,16 +288,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("已中断")
         return CANNOT_RUN
+    except BrokenPipeError:
+        raise
     except Exception as error:  # a bug must still end in one readable line, never a traceback
         if os.environ.get("XLTOOL_DEBUG"):
             raise
-        errors.print(
-            Text("内部错误：", style="bold red")
-            + Text(f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）"),
-            soft_wrap=True,
+        message = Text("内部错误：", style="bold red") + Text(
+            f"{type(error).__name__}: {error}（设置 XLTOOL_DEBUG=1 可查看详情）"
         )
+        errors.print(message, soft_wrap=True)
         return CANNOT_RUN
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console(highlight=False, width=_width(sys.stdout), soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, width=_width(sys.stderr), soft_wrap=True)
+    return _run(args, console, errors)
+
+
 def entrypoint() -> None:
-    sys.exit(main(sys.argv[1:]))
+    try:
+        code = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of a pipe went away (`xltool check … | head`): end quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = OK
+    sys.exit(code)

@@ -162,6 +162,20 @@ def finding(
     **values: object,
 ) -> Finding:
     """A finding of a declared code; its message is the code's template filled with ``values``."""
+    return finding_of(code, place, values, expected=expected, actual=actual, stage=stage, variant=variant)
+
+
+def finding_of(
+    code: str,
+    place: Place,
+    values: Mapping[str, object],
+    *,
+    expected: object = None,
+    actual: object = "",
+    stage: int = Stage.CELL,
+    variant: str | None = None,
+) -> Finding:
+    """:func:`finding` with the message's values given as a mapping."""
     declared = catalogue()[code]
     if expected is None:
         expected = declared.expected.format_map(values)

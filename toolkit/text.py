@@ -66,7 +66,7 @@ def parse_number(text: str, *, units: bool = False, delta_words: bool = False) -
 
     Accepted: full-width digits, spaces, thousands separators, a sign (``+1``, ``-2``, ``−2``); with
     ``units`` a trailing unit as people type it (``12件``, ``3万元``); with ``delta_words`` the words of a
-    signed change (``增1``, ``减4``: the 2019 format's 本年增/减).
+    signed change (``增1``, ``减4``: the 2019 format's yearly change).
     """
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if units:
@@ -94,7 +94,7 @@ def show(value: object) -> str:
 
 
 def short_label(label: str) -> str:
-    """The short name a row goes by in the rules: 一、本年新收… → 一, （七）总计 → （七）."""
+    """The short name a row goes by in the rules: its ordinal (一、… → 一, （七）… → （七）)."""
     if m := _CN_ORDINAL.match(label):
         return m.group(1)
     if m := _CN_GROUP.match(label):

@@ -42,7 +42,7 @@ def place(sub: Submission, cell_id: str) -> Place:
 
 
 def _check_value(value: Decimal, kind: Kind) -> str | None:
-    if value < 0 and kind != Kind.DELTA:  # 本年增/减 (2019 format) is signed by nature
+    if value < 0 and kind != Kind.DELTA:  # a yearly change (2019 format) is signed by nature
         return "negative-number"
     if kind != Kind.AMOUNT and value != value.to_integral_value():
         return "not-whole-number"

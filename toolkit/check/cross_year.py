@@ -47,7 +47,7 @@ def check_previous_mismatch(now: Year, last: Year) -> Iterator[Finding]:
 
 
 def check_carry_over(now: Year, last: Year) -> Iterator[Finding]:
-    """R6, per column: this year's 二、上年结转 = last year's 四、结转下年度继续办理."""
+    """R6, per column: what this year carried over from last year = what last year carried into this one."""
     spec = now.submission.format.cross_year.carry_over
     if spec is None:
         return

@@ -1,6 +1,6 @@
 """R9: numbers a published report's text quotes, against every plausible reading of its tables.
 
-Texts often quote 新收+结转, or the 自然人 column only: each way of quoting (``templates/narrative.toml``)
+Texts often quote new plus carried-over requests, or natural persons only: each way of quoting (``templates/narrative.toml``)
 lists the readings it may stand for, and only a number that matches none of them is a warning.
 """
 
@@ -21,11 +21,11 @@ QUOTE_LIMIT = 30
 
 def _readings(sub: Submission, numbers: Numbers, check: TextCheck) -> list[Number]:
     """The values of every reading whose cells the report has (all of them, and all they sum)."""
-    found = []
-    for cells in check.readings:
-        if cells and not any(depends_on(sub.format, c, sub.absent) for c in cells):
-            found.append(sum((numbers.totals[c] for c in cells), start=0))
-    return found
+    return [
+        sum((numbers.totals[c] for c in cells), start=0)
+        for cells in check.readings
+        if cells and not any(depends_on(sub.format, c, sub.absent) for c in cells)
+    ]
 
 
 def check_text_numbers(sub: Submission, numbers: Numbers) -> Iterator[Finding]:

@@ -87,7 +87,7 @@ def _known(sub: Submission, *cells: str) -> bool:
 
 
 def check_issued_not_above_valid(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
-    """R7b: 本年制发件数 <= 现行有效件数."""
+    """R7b: what was issued this year is no more than what is in force."""
     for pair in sub.format.plausibility.issued_not_above_valid:
         if not _known(sub, pair.issued, pair.valid):
             continue

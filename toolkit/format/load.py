@@ -339,7 +339,7 @@ def _cross_year(raw: Fields | None, tables: tuple[Table, ...], cells: Mapping[st
 
 
 def _reading(spec: str, tables: tuple[Table, ...]) -> tuple[str, ...] | None:
-    """``"t3.r13:r15.c7+t3.r01.c1"`` -> the cells it sums; None when this format lacks one of its rows."""
+    """``"<table>.<row>:<row>.<column>+…"`` -> the cells it sums; None when this format lacks one of its rows."""
     cells: list[str] = []
     for part in spec.split("+"):
         table_key, rows, column = part.split(".")

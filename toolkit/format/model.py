@@ -15,7 +15,7 @@ class Kind(StrEnum):
 
     COUNT = "count"  # a whole number >= 0
     AMOUNT = "amount"  # a number >= 0 in 万元 with at most 4 decimals
-    DELTA = "delta"  # a signed change such as 2019's 本年增/减: "+1", "-2", "减4"
+    DELTA = "delta"  # a signed change (2019's yearly increase or decrease): "+1", "-2", "减4"
 
 
 class Shape(StrEnum):
@@ -201,7 +201,7 @@ class Plausibility:
 class CarryOver:
     table: str
     this: str  # this year's row (二、上年结转)
-    last: str  # last year's row (四、结转下年度继续办理)
+    last: str  # last year's row (carried into the next year)
 
 
 @dataclass(frozen=True)
@@ -278,5 +278,5 @@ class Format:
         return "；".join(f"{u.label}（{'、'.join((u.key, *u.aliases))}）" for u in self.unit_types)
 
     def infer_unit_type(self, unit: str) -> UnitType | None:
-        """The unit type a unit's name shows (白鹤镇人民政府 -> 乡镇/街道)."""
+        """The unit type a unit's name shows by how it ends (…镇人民政府 is a town)."""
         return next((u for u in self.unit_types if u.suffixes and unit.endswith(u.suffixes)), None)

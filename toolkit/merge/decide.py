@@ -198,7 +198,7 @@ def classify(item: Examined, include_invalid: bool) -> FileOutcome:
 
 
 def resolve_duplicates(items: list[FileOutcome]) -> None:
-    """The same unit twice: its newest workbook counts (its own 填报日期, else the file's time)."""
+    """The same unit twice: its newest workbook counts (the date its header says it was filled, else the file's time)."""
     groups: dict[tuple[str, int | None], list[FileOutcome]] = defaultdict(list)
     for item in items:
         if item.status in (*ADOPTED, FileStatus.REJECTED) and item.key:

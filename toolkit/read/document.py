@@ -158,7 +158,10 @@ def read_html(path: Path, data: bytes) -> Document:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def read_docx(path: Path) -> Document:
+MAX_SPAN = 100
+
+
+def _docx_xml(path: Path) -> bytes:
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("word/document.xml")
@@ -169,31 +172,43 @@ def read_docx(path: Path) -> Document:
         raise UnreadableWorkbook(path, "Word 文档已损坏或不完整；请重新保存为 .docx") from None
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # no entity is ever expanded (billion laughs, XXE)
         raise UnreadableWorkbook(path, "Word 文档含有不允许的 XML 声明，已拒绝读取")
+    return xml
+
+
+def _span(tc: ElementTree.Element) -> int:
+    span = tc.find(f"{_W}tcPr/{_W}gridSpan")
     try:
-        root = ElementTree.fromstring(xml)
+        width = int(span.get(f"{_W}val", "1")) if span is not None else 1
+    except ValueError:
+        width = 1
+    return max(1, min(width, MAX_SPAN))
+
+
+def _docx_row(tr: ElementTree.Element) -> list[str]:
+    """A table row's cells, a spanned cell followed by empty ones as a browser would flatten it."""
+    row: list[str] = []
+    for tc in tr.findall(f"{_W}tc"):
+        value = _cell(" ".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in tc.iter(f"{_W}p")))
+        row.extend([value] + [""] * (_span(tc) - 1))
+    return row
+
+
+def read_docx(path: Path) -> Document:
+    try:
+        root = ElementTree.fromstring(_docx_xml(path))
     except ElementTree.ParseError:
         raise UnreadableWorkbook(path, "Word 文档内容损坏（XML 无法解析）") from None
     rows: list[list[str]] = []
-    text: list[str] = []
     body = root.find(f"{_W}body")
     for block in body if body is not None else []:
         if block.tag == f"{_W}p":
             line = _cell("".join(t.text or "" for t in block.iter(f"{_W}t")))
             if line:
                 rows.append([line])
-                text.append(line)
         elif block.tag == f"{_W}tbl":
-            for tr in block.iter(f"{_W}tr"):
-                row: list[str] = []
-                for tc in tr.findall(f"{_W}tc"):
-                    value = _cell(" ".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in tc.iter(f"{_W}p")))
-                    span = tc.find(f"{_W}tcPr/{_W}gridSpan")
-                    width = int(span.get(f"{_W}val", "1")) if span is not None else 1
-                    row.extend([value] + [""] * (max(1, min(width, 100)) - 1))
-                    text.append(value)
-                if any(row):
-                    rows.append(row)
-    return Document(path, FileType.DOCX, rows, "\n".join(text))
+            rows += [row for row in map(_docx_row, block.iter(f"{_W}tr")) if any(row)]
+    text = "\n".join(cell for row in rows for cell in row if cell)
+    return Document(path, FileType.DOCX, rows, text)
 
 
 def read_document(path: Path, kind: FileType) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import python_calamine as calamine
@@ -12,7 +13,7 @@ from toolkit.format.stamp import STAMP_SHEET
 from toolkit.read.xlsx import XlsxParts
 from toolkit.text import clip
 
-Grid = list[list[object]]
+Grid = Sequence[Sequence[object]]
 
 # calamine raises several unrelated types for broken files, and a Rust panic arrives as a BaseException
 # (pyo3's PanicException): all of them mean "this file cannot be read", none may end the program.

@@ -23,7 +23,7 @@ Positions = dict[str, tuple[int, int]]
 
 @cache
 def title_pattern(report_title: str) -> re.Pattern[str]:
-    """A report's title in a cell: "白鹤镇人民政府2025年政府信息公开工作年度报告" (unit, then year)."""
+    """A report's title in a cell: the unit, then the year, then the format's title phrase."""
     return re.compile(rf"^(?P<unit>.+?)(?P<year>(19|20)\d{{2}})\s*年度?{re.escape(report_title)}")
 
 
@@ -133,7 +133,7 @@ def _right_of(grid: Grid, row: int, col: int) -> tuple[object, int]:
 def locate_header(
     grid: Grid, fields: Sequence[tuple[HeaderKey, str]], report_title: str
 ) -> dict[HeaderKey, tuple[object, int, int]]:
-    """Header values by label ("单位名称：白鹤镇" or a label with the value beside it) or from a report title."""
+    """Header values by label ("<label>：白鹤镇" or a label with the value beside it) or from a report title."""
     found: dict[HeaderKey, tuple[object, int, int]] = {}
     texts = texts_of(grid)
     for key, label in fields:

@@ -122,7 +122,7 @@ def _strip_words(cell: str, words: Sequence[str]) -> str:
 
 def _header_row_values(cells: list[str], words: Sequence[str]) -> list[str] | None:
     """The values of one line of 表四 (None once narrative text starts). Values may stand beside their
-    labels ("结果维持 5"); a line of pure header words gives none."""
+    labels ("<label> 5"); a line of pure header words gives none."""
     kinds = []
     for cell in cells:
         stripped = _strip_words(cell, words)

@@ -85,18 +85,20 @@ def read_roster(path: Path | str, fmt: Format) -> list[RosterEntry]:
 
         name = cell(name_col)
         if not name:
-            raise RosterError(f"{path}：第 {line} 行单位名称为空")
+            raise RosterError(f"{path}：第 {line} 行{columns.name[0]}为空")
         if _FORBIDDEN.search(name):
-            raise RosterError(f"{path}：第 {line} 行单位名称“{name[:30]}”含有不允许的字符（/、\\、.. 或控制字符）")
+            raise RosterError(
+                f"{path}：第 {line} 行{columns.name[0]}“{name[:30]}”含有不允许的字符（/、\\、.. 或控制字符）"
+            )
         key = unit_key(name)
         if key in seen:
-            raise RosterError(f"{path}：第 {line} 行单位名称“{name}”与第 {seen[key]} 行重复")
+            raise RosterError(f"{path}：第 {line} 行{columns.name[0]}“{name}”与第 {seen[key]} 行重复")
         seen[key] = line
         type_text = cell(type_col)
         unit_type = fmt.unit_type(type_text) if type_text else None
         if type_text and unit_type is None:
             allowed = "、".join(u.label for u in fmt.unit_types)
-            raise RosterError(f"{path}：第 {line} 行单位类型“{type_text}”无效，应为：{allowed}")
+            raise RosterError(f"{path}：第 {line} 行{columns.type[0]}“{type_text}”无效，应为：{allowed}")
         entries.append(RosterEntry(name, unit_type.label if unit_type else "", cell(code_col), line))
     if not entries:
         raise RosterError(f"{path}：名单只有表头，没有单位")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from toolkit.findings import Finding, Place, finding
+from toolkit.findings import Finding, Place, finding_of
 from toolkit.format.model import Axis, Kind, Table
 from toolkit.text import clip, norm_label, parse_number
 
@@ -38,13 +38,14 @@ class Reading:
     def mark_absent(self, table: Table, row_key: str, columns: Sequence[Axis]) -> None:
         self.absent.update(table.cell_id(row_key, c.key) for c in columns)
 
-    def about_table(self, code: str, table: Table, **values: object) -> None:
+    def about_table(self, code: str, table: Table, *, actual: str, **values: object) -> None:
         place = Place(sheet=table.title, table=table.title, table_index=table.index)
-        self.problems.append(finding(code, place, table=table.title, **values))
+        self.problems.append(finding_of(code, place, {"table": table.title, **values}, actual=actual))
 
     def about_row(self, code: str, table: Table, label: str, *, expected: str, actual: str, **values: object) -> None:
         place = Place(sheet=table.title, row_label=label, table=table.title, table_index=table.index)
-        self.problems.append(finding(code, place, expected=expected, actual=actual, label=clip(label, 30), **values))
+        found = finding_of(code, place, {"label": clip(label, 30), **values}, expected=expected, actual=actual)
+        self.problems.append(found)
 
 
 def to_value(text: str, kind: Kind) -> object:

@@ -28,7 +28,7 @@ def _titles(report_title: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def report_header(document: Document, fmt: Format) -> dict[HeaderKey, object]:
-    """Unit and year from the title ("白鹤镇人民政府2021年政府信息公开工作年度报告"), else the year from the text."""
+    """Unit and year from the title (unit, year, title phrase), else the year from the statistical period."""
     header: dict[HeaderKey, object] = {}
     lines = [simplified(row[0]) for row in document.rows[:TITLE_LINES] if row and row[0]]
     for line in lines:

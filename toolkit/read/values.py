@@ -8,6 +8,8 @@ workbooks and of published reports both produce one; so can a test or the merger
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,7 +19,8 @@ from toolkit.findings import Finding
 from toolkit.format.layout import workbook_layout
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import Stamp
-from toolkit.text import parse_number
+
+_YEAR_TEXT = re.compile(r"^\s*(\d{4})\s*(?:年度?)?\s*$")  # "2025", "2025年", "2025 年度"
 
 
 class FileType(StrEnum):
@@ -91,8 +94,8 @@ def report_year(raw: object) -> int | None:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         year = int(raw) if float(raw).is_integer() else None
     elif isinstance(raw, str):
-        digits = parse_number(raw.strip().removesuffix("年度").removesuffix("年"), units=True)
-        year = int(digits) if digits is not None and digits == digits.to_integral_value() else None
+        match = _YEAR_TEXT.match(unicodedata.normalize("NFKC", raw))
+        year = int(match.group(1)) if match else None
     else:
         year = None
     if year is None or not 2000 <= year <= dt.date.today().year + 1:

@@ -18,7 +18,7 @@ from toolkit.format.layout import TableLayout, WorkbookLayout, address, workbook
 from toolkit.format.load import available_formats, load_format
 from toolkit.format.model import Format, HeaderKey, Table
 from toolkit.format.stamp import STAMP_SHEET, Stamp
-from toolkit.read.grids import Grids, value_at
+from toolkit.read.grids import Grid, Grids, value_at
 from toolkit.read.locate import Positions, locate_header, locate_table
 from toolkit.read.values import CellValue, FileType, Submission
 from toolkit.read.xlsx import XlsxParts
@@ -35,7 +35,7 @@ class Found:
     standard: bool  # at the standard template's place (addresses are the layout's)
 
 
-def _labels_in_place(grid: list[list[object]], table_layout: TableLayout) -> bool:
+def _labels_in_place(grid: Grid, table_layout: TableLayout) -> bool:
     for label in table_layout.labels:
         if label.role in ("head", "label") and label.text:
             found = value_at(grid, label.row, label.col)

@@ -41,7 +41,7 @@ def _detail_fixed(fmt: Format) -> tuple[str, ...]:
 
 
 def _column_heads(fmt: Format) -> list[tuple[str, str]]:
-    """(table and row, column) for each input cell: "表三（三）不予公开 1.属于国家秘密" over "自然人"."""
+    """(table and row, column) for each input cell: the table number and the row's path over the column."""
     heads = []
     for cell in fmt.input_cells:
         table = fmt.table(cell.table)
@@ -112,6 +112,7 @@ def _findings_sheet(book: Any, styles: Styles, result: MergeResult) -> None:
 
 def _status_lines(result: MergeResult) -> tuple[list[tuple[str, int]], list[tuple[str, ...]]]:
     """(counts at the top, one line per roster unit or per file)."""
+    lines: list[tuple[str, ...]]
     if result.roster is not None:
         counts = [(s.word, sum(line.status == s for line in result.roster)) for s in UnitStatus]
         lines = [(line.entry.name, line.status.word, line.file, line.note) for line in result.roster]

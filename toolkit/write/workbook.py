@@ -85,6 +85,17 @@ def _sheet_ref(sheet: str, row: int, col: int) -> str:
     return f"'{sheet}'!${column_letter(col)}${row + 1}"
 
 
+def _exact(value: object) -> Number | None:
+    """A value as an exact number for the cached totals (a float as the decimal it shows), else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return None
+
+
 def _number(value: object) -> float | int | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -389,8 +400,7 @@ def build_workbook(
     """Add the standard sheets (基本信息, 表二–四, 填表说明, stamp) to an open XlsxWriter workbook."""
     values = values or {}
     layout = workbook_layout(fmt)
-    numeric = {k: v for k, v in values.items() if _number(v) is not None}
-    totals = complete(fmt, numeric)
+    totals = complete(fmt, {k: _exact(v) for k, v in values.items()})
     styles = Styles(book)
     header_sheet = _write_header_sheet(book, styles, fmt, layout, header)
     _protect(header_sheet, password)
