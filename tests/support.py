@@ -18,7 +18,9 @@ from toolkit.format.model import Format
 
 FMT: Format = load_format()
 LAYOUT = workbook_layout(FMT)
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "samples" / "reports"  # real published reports, copied from the shared folder as found
+DATA = Path(__file__).resolve().parent / "data"
 
 _RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from tests.support import FMT, SHARED
+from tests.support import DATA, FMT
 from toolkit.format.totals import complete
 from toolkit.text import norm_label
 
-FORMAT_MD = (SHARED / "domain" / "FORMAT.md").read_text(encoding="utf-8")
+FORMAT_MD = (DATA / "FORMAT.md").read_text(encoding="utf-8")  # a copy of the shared domain description
 
 
 def test_table_three_rows_are_the_official_25_in_order():

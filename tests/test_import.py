@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FMT, SHARED, balanced_inputs, browser_copy, check_file
+from tests.support import FMT, REPORTS, balanced_inputs, browser_copy, check_file
 from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
 from toolkit.write.export import export_tables as export
 from toolkit.write.workbook import write_workbook
-
-REPORTS = SHARED / "reports"
 
 
 def report(name: str):

@@ -404,10 +404,19 @@ def _instructions(lines: tuple[str, ...], values: Mapping[str, str], tables: tup
 
 
 # --- the format -------------------------------------------------------------------------------------------
-def _format(format_id: str, display_words: Mapping[str, str]) -> Format:
-    raw = Fields(descriptions.load(format_id), f"{format_id}.toml")
-    shared = Fields(descriptions.load("header"), "header.toml")
-    narrative = Fields(descriptions.load("narrative"), "narrative.toml")
+def build_format(
+    format_id: str,
+    description: Mapping[str, Any],
+    header: Mapping[str, Any] | None = None,
+    narrative_checks: Mapping[str, Any] | None = None,
+) -> Format:
+    """A format from its description (as parsed TOML) and the shared ones; strict about every key."""
+    raw = Fields(description, f"{format_id}.toml")
+    shared = Fields(header if header is not None else descriptions.load("header"), "header.toml")
+    narrative = Fields(
+        narrative_checks if narrative_checks is not None else descriptions.load("narrative"), "narrative.toml"
+    )
+    display_words = _display_words()
     resolved = [_resolve(t.raw, t.where) for t in raw.tables("tables")]
     tables = tuple(_table(Fields(t, f"{format_id}.toml.tables[{i}]"), i) for i, t in enumerate(resolved))
     cells = {c.id: c for t in tables for c in t.cells}
@@ -456,7 +465,7 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     """The format described by ``templates/<format_id>.toml`` (bundled as ``toolkit.templates``)."""
     if format_id not in available_formats():
         raise KeyError(format_id)
-    return _format(format_id, _display_words())
+    return build_format(format_id, descriptions.load(format_id))
 
 
 def all_formats() -> Iterator[Format]:

@@ -1,0 +1,235 @@
+"""Every rule on values built in memory: no file is read or written, so each rule is tested on its own."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.support import FMT, balanced_inputs
+from toolkit import descriptions
+from toolkit.check.arithmetic import check_balance, check_sums
+from toolkit.check.cells import classify, read_numbers
+from toolkit.check.cross_year import Year, check_against_last_year
+from toolkit.check.narrative import check_text_numbers
+from toolkit.check.plausibility import (
+    check_cases_without_requests,
+    check_file_kind,
+    check_header,
+    check_issued_not_above_valid,
+    check_regulations,
+)
+from toolkit.check.run import check
+from toolkit.errors import FormatError
+from toolkit.findings import catalogue
+from toolkit.format.load import build_format, load_format
+from toolkit.format.model import HeaderKey, Kind
+from toolkit.format.stamp import Stamp, StampKind
+from toolkit.format.totals import complete
+from toolkit.read.values import FileType, virtual_submission
+
+TOWN = {HeaderKey.UNIT: "白鹤镇人民政府", HeaderKey.UNIT_TYPE: "乡镇/街道", HeaderKey.YEAR: 2025}
+
+
+def unit(changes=None, header=None, *, with_totals=True, file_type=FileType.XLSX, stamped=True):
+    """A unit's submission in memory: balanced inputs plus ``changes``, totals stated as a workbook would."""
+    values = {**balanced_inputs(), **(changes or {})}
+    numeric = {k: v for k, v in values.items() if isinstance(v, int | float | Decimal) and not isinstance(v, bool)}
+    stated = complete(FMT, {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in numeric.items()})
+    cells = {**({c.id: stated[c.id] for c in FMT.computed_cells} if with_totals else {}), **values}
+    sub = virtual_submission(FMT, {**TOWN, **(header or {})}, cells, "unit.xlsx", file_type)
+    if stamped:
+        sub.stamp = Stamp(FMT.id, FMT.version)
+    if with_totals and not file_type.is_document:
+        sub.formulas_checked = True  # as an .xlsx: every total still holds its formula
+        for cell in FMT.computed_cells:
+            sub.cells[cell.id].formula = "SUM()"
+    return sub
+
+
+def codes(found):
+    return [(f.code, f.cell) for f in found]
+
+
+def numbers_of(sub):
+    return read_numbers(sub)[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "expected"),
+    [
+        (3.0, Kind.COUNT, (3, None)),
+        (None, Kind.COUNT, (None, "blank-cell")),
+        ("  ", Kind.COUNT, (None, "blank-cell")),
+        ("无", Kind.COUNT, (None, "not-a-number")),
+        (True, Kind.COUNT, (None, "not-a-number")),
+        (float("nan"), Kind.COUNT, (None, "not-a-number")),
+        ("１２件", Kind.COUNT, (Decimal(12), "number-as-text")),
+        ("1,234", Kind.COUNT, (Decimal(1234), "number-as-text")),
+        (-1.0, Kind.COUNT, (Decimal(-1), "negative-number")),
+        (-2.0, Kind.DELTA, (Decimal(-2), None)),
+        ("减4", Kind.DELTA, (Decimal(-4), "number-as-text")),
+        (2.5, Kind.COUNT, (Decimal("2.5"), "not-whole-number")),
+        (1.23456, Kind.AMOUNT, (Decimal("1.23456"), "too-many-decimals")),
+        (1.2345, Kind.AMOUNT, (Decimal("1.2345"), None)),
+        (dt.date(2025, 1, 1), Kind.COUNT, (None, "date-in-number-cell")),
+        ("#REF!", Kind.COUNT, (None, "error-value")),
+    ],
+)
+def test_classify_what_a_person_typed(raw, kind, expected):
+    assert classify(raw, kind) == expected
+
+
+def test_a_balanced_unit_has_no_finding():
+    checked = check(unit())
+    assert checked.report.findings == []
+    assert checked.numbers.totals["t3.r24.c7"] == 11
+
+
+def test_cell_findings_place_the_cell_and_say_what_was_found():
+    numbers, found = read_numbers(unit({"t3.r05.c3": "无", "t3.r01.c1": "10件"}))
+    assert codes(found) == [("number-as-text", "D6"), ("not-a-number", "F10")]
+    assert found[1].message == "填的是“无”，应填数字；没有发生的请填 0"
+    assert (found[1].row_label, found[1].column_label, found[1].expected, found[1].actual) == (
+        "1.属于国家秘密",
+        "科研机构",
+        "数字",
+        "无",
+    )
+    assert numbers.inputs["t3.r01.c1"] == 10  # a number typed as text still counts, so R1 is not broken too
+
+
+def test_sums_r2_r3_r4_compare_stated_with_recomputed():
+    sub = unit({"t3.r03.c7": 9, "t3.r24.c2": 7, "t4.cases.rv_total": 3})
+    found = list(check_sums(sub, numbers_of(sub)))
+    assert codes(found) == [("total-column-r3", "J8"), ("total-row-r2", "E29"), ("total-review-r4", "E6")]
+    assert found[0].message == "总计填的是 9，各类申请人（D8～I8）相加是 5，相差 4"
+    assert (found[2].expected, found[2].actual) == ("1", "3")
+
+
+def test_balance_r1_per_column_on_recomputed_totals():
+    sub = unit({"t3.r25.c1": 4})
+    found = list(check_balance(sub, numbers_of(sub)))
+    assert codes(found) == [("balance-r1", "D30"), ("balance-r1", "J30")]
+    assert found[0].message == "一+二=12，（七）+四=13，相差 1"
+
+
+def test_issued_not_above_valid_r7b():
+    sub = unit({"t2.normative.issued": 20})
+    assert codes(check_issued_not_above_valid(sub, numbers_of(sub))) == [("issued-exceeds-valid-r7b", "B6")]
+    control = unit()
+    assert list(check_issued_not_above_valid(control, numbers_of(control))) == []
+
+
+def test_regulations_r8_only_for_units_that_cannot_make_them():
+    town = unit({"t2.regulations.valid": 6})
+    assert codes(check_regulations(town, numbers_of(town))) == [("regulation-not-allowed-r8", "D5")]
+    other = unit({"t2.regulations.valid": 6}, {HeaderKey.UNIT_TYPE: "其他"})
+    assert list(check_regulations(other, numbers_of(other))) == []
+    alias = unit({"t2.regulations.valid": 6}, {HeaderKey.UNIT_TYPE: "乡镇"})  # an alias names the same type
+    assert len(list(check_regulations(alias, numbers_of(alias)))) == 1
+
+
+def test_cases_without_requests_r11_and_its_control():
+    no_requests = {c.id: 0 for c in FMT.input_cells if c.table == "t3"}
+    sub = unit({**no_requests, "t4.cases.rv_upheld": 1})
+    assert codes(check_cases_without_requests(sub, numbers_of(sub))) == [("cases-without-requests-r11", "E6")]
+    control = unit()
+    assert list(check_cases_without_requests(control, numbers_of(control))) == []
+    cut = unit({**no_requests, "t4.cases.rv_upheld": 1})
+    cut.absent = {"t3.r05.c1"}  # a report with a row cut off: R11 cannot know there were no requests
+    assert list(check_cases_without_requests(cut, numbers_of(cut))) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ({HeaderKey.UNIT: ""}, [("missing-unit-name", "B3")]),
+        ({HeaderKey.YEAR: None}, [("missing-year", "B5")]),
+        ({HeaderKey.YEAR: "２０２５年度"}, []),
+        ({HeaderKey.YEAR: 2019}, [("format-outdated", "B5")]),
+    ],
+)
+def test_header(header, expected):
+    assert codes(check_header(unit(header=header))) == expected
+
+
+def test_file_kind_findings():
+    assert codes(check_file_kind(unit(stamped=False))) == [("not-standard-template", "")]
+    assert codes(check_file_kind(unit(with_totals=False))) == [("formula-unverified", "")]
+    annotated = unit()
+    annotated.stamp = Stamp(FMT.id, FMT.version, kind=StampKind.ANNOTATED)
+    assert ("annotated-copy", "") in codes(check_file_kind(annotated))
+    moved = unit()
+    moved.moved_tables = ["t3"]
+    assert codes(check_file_kind(moved)) == [("layout-changed", "")]
+
+
+def test_cross_year_r6_r7_r10_and_a_mismatched_previous():
+    last = check(unit({"t2.licensing.decisions": 20}, {HeaderKey.YEAR: 2024}))
+    now_sub = unit({"t3.r02.c1": 2, "t3.r25.c1": 3})
+    now = check(now_sub)
+    found = check_against_last_year(now.year, last.year)
+    assert codes(found) == [
+        ("carry-over-mismatch-r6", "D7"),
+        ("stock-mismatch-r7", "D6"),
+        ("year-on-year-jump-r10", "B9"),
+    ]
+    other = check(unit(header={HeaderKey.UNIT: "别的镇", HeaderKey.YEAR: 2024}))
+    assert ("previous-mismatch", "") in codes(check_against_last_year(now.year, other.year))
+
+
+def test_text_numbers_r9_accept_every_plausible_reading():
+    sub = unit(file_type=FileType.TXT)
+    sub.narrative = (
+        "本年度共收到政府信息公开申请12件。",  # 新收 (r01 total): right
+        "全年共受理政府信息公开申请14件。",  # 新收 + 结转: a plausible reading, no warning
+        "本年共收到政府信息公开申请20件。",  # no reading gives 20
+    )
+    found = list(check_text_numbers(sub, numbers_of(sub)))
+    assert [(f.code, f.actual) for f in found] == [("text-table-mismatch-r9", "20")]
+
+
+def test_every_declared_code_has_a_message_and_a_known_severity():
+    for code in catalogue().values():
+        assert code.summary and code.message and code.severity.word in ("错误", "警告")
+
+
+def _gov_2021():
+    return copy.deepcopy(descriptions.load("gov-2021"))
+
+
+def test_a_typo_in_a_format_description_is_a_load_error_not_a_silent_rule():
+    raw = _gov_2021()
+    raw["plausibility"]["regulaton_cells"] = raw["plausibility"].pop("regulation_cells")
+    with pytest.raises(FormatError, match="regulaton_cells"):
+        build_format("gov-2021", raw)
+
+
+def test_a_cell_that_does_not_exist_is_a_load_error():
+    raw = _gov_2021()
+    raw["cross_year"]["headline"] = ["t3.r01.c9"]
+    with pytest.raises(FormatError, match="t3.r01.c9"):
+        build_format("gov-2021", raw)
+
+
+def test_an_unknown_key_in_a_table_is_a_load_error():
+    raw = _gov_2021()
+    raw["tables"][1]["totals"][0]["terms_nmae"] = "x"
+    with pytest.raises(FormatError, match="terms_nmae"):
+        build_format("gov-2021", raw)
+
+
+def test_the_description_loads_to_the_same_format():
+    fmt = build_format("gov-2021", _gov_2021())
+    assert fmt.cells.keys() == load_format().cells.keys()
+    assert fmt.instructions == load_format().instructions
+
+
+def test_a_total_typed_over_its_formula_and_a_formula_typed_into_an_input():
+    sub = unit()
+    sub.cells["t3.r01.c7"].formula = None
+    sub.cells["t3.r01.c1"].formula = "5+5"
+    assert codes(read_numbers(sub)[1]) == [("formula-in-input", "D6"), ("formula-overwritten", "J6")]
