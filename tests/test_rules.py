@@ -12,7 +12,7 @@ from tests.support import FMT, balanced_inputs
 from toolkit import descriptions
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import classify, read_numbers
-from toolkit.check.cross_year import Year, check_against_last_year
+from toolkit.check.cross_year import check_against_last_year
 from toolkit.check.narrative import check_text_numbers
 from toolkit.check.plausibility import (
     check_cases_without_requests,
@@ -211,7 +211,7 @@ def test_a_typo_in_a_format_description_is_a_load_error_not_a_silent_rule():
 def test_a_cell_that_does_not_exist_is_a_load_error():
     raw = _gov_2021()
     raw["cross_year"]["headline"] = ["t3.r01.c9"]
-    with pytest.raises(FormatError, match="t3.r01.c9"):
+    with pytest.raises(FormatError, match=r"t3\.r01\.c9"):
         build_format("gov-2021", raw)
 
 
