@@ -178,6 +178,14 @@ def expand(patterns: Sequence[str]) -> list[Path]:
     return paths
 
 
+def shown(path: Path) -> str:
+    """A path as the user will recognise it: relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _suffix(path: Path | None, wanted: str, option: str) -> None:
     """An output named with the wrong extension is refused before anything is done."""
     if path is not None and path.suffix.lower() != wanted:
@@ -200,7 +208,7 @@ def run_make_template(args: argparse.Namespace, console: Console) -> int:
     if args.roster:
         console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
     else:
-        console.print(str(written[0]))
+        console.print(shown(written[0]))
     return OK
 
 
