@@ -88,8 +88,6 @@ def _shown(raw: object) -> str:
 
 def _formula_findings(sub: Submission, cell: Cell, cv: CellValue, raw: object) -> Iterator[Finding]:
     """A total typed over its formula, or a formula typed into an input (standard .xlsx only)."""
-    if not (sub.standard and sub.formulas_checked):
-        return
     if cell.computed and cv.formula is None:
         yield finding("formula-overwritten", place(sub, cell.id), actual=_shown(raw), raw=clip(raw, 20))
     elif not cell.computed and cv.formula is not None:
@@ -102,13 +100,15 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
     found: list[Finding] = []
     inputs: dict[str, Number] = {}
     stated: dict[str, Number | None] = {}
+    formulas_kept = sub.standard and sub.formulas_checked  # only then is a missing formula a finding
     for cell in sub.format.cells.values():
         if cell.id in sub.absent:
             inputs[cell.id], stated[cell.id] = 0, None
             continue
         cv = sub.cells[cell.id]
         raw = cv.error or cv.value
-        found += _formula_findings(sub, cell, cv, raw)
+        if formulas_kept and (cell.computed == (cv.formula is None)):
+            found += _formula_findings(sub, cell, cv, raw)
         if cell.computed and cv.formula is not None and raw in ("", None) and not cv.error:
             stated[cell.id] = None  # a formula whose result was never cached: nothing stated
             continue

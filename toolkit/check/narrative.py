@@ -29,6 +29,8 @@ def _readings(sub: Submission, numbers: Numbers, check: TextCheck) -> list[Numbe
 
 
 def check_text_numbers(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
+    if not sub.narrative:
+        return
     said: set[tuple[str, int]] = set()
     for check in sub.format.text_checks:
         readings = _readings(sub, numbers, check)

@@ -98,9 +98,15 @@ def complete(fmt: Format, inputs: Mapping[str, Number | None]) -> dict[str, Numb
     return values
 
 
-def depends_on(fmt: Format, cell_id: str, cells: set[str]) -> bool:
+@cache
+def _sources(fmt: Format) -> dict[str, frozenset[str]]:
+    """Every cell with all the cells it is summed from, directly or through other totals."""
+    found: dict[str, frozenset[str]] = {c.id: frozenset((c.id,)) for c in fmt.input_cells}
+    for target, terms, _ in _evaluation_order(fmt):
+        found[target] = frozenset((target,)).union(*(found[t] for t in terms))
+    return found
+
+
+def depends_on(fmt: Format, cell_id: str, cells: set[str] | frozenset[str]) -> bool:
     """Whether a cell is, or is summed from, one of ``cells``."""
-    if cell_id in cells:
-        return True
-    definition = formula_sums(fmt).get(cell_id)
-    return definition is not None and any(depends_on(fmt, t, cells) for t in definition.terms)
+    return bool(cells) and not cells.isdisjoint(_sources(fmt)[cell_id])
