@@ -58,6 +58,8 @@ DEPARTMENTS = [
 NOT_SENT = "县交通运输局"  # on the roster, no workbook in the inbox
 FAULTY = "示例县青山镇"
 DUPLICATE = "示例县石桥镇"
+MISNAMED = ("示例县桃源乡", "示例县城关镇")  # 桃源乡 sent a copy of 城关镇's workbook under its own name
+DAMAGED = "示例县云台乡"  # its file arrived cut in half (a download broken off)
 
 
 def _spread(rng: random.Random, total: int, slots: list[str]) -> dict[str, int]:
@@ -137,9 +139,15 @@ def build_demo_county(folder: Path, year: int = 2025) -> None:
             write_workbook(inbox / f"{name}（修改后）.xlsx", FMT, header, values, force=True)
             continue
         write_workbook(inbox / f"{name}.xlsx", FMT, header, values, force=True)
+    misnamed, source = MISNAMED
+    shutil.copyfile(inbox / f"{source}.xlsx", inbox / f"{misnamed}.xlsx")
+    damaged = inbox / f"{DAMAGED}.xlsx"
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
     (inbox / "收件说明.txt").write_text("各单位报送的年报工作簿（示例数据）。\n", encoding="utf-8")
-    roster = ["单位名称,单位类型"] + [f"{n},{t}" for n, t in units] + [f"示例县{NOT_SENT[1:]},县级政府部门"]
-    (folder / "单位名单.csv").write_text("\n".join(roster) + "\n", encoding="utf-8-sig")
+    # The roster as an office keeps it: saved by Excel as CSV (GB18030, CRLF), types in everyday words.
+    everyday = {"乡镇/街道": "乡镇", "县级政府部门": "部门"}
+    roster = ["单位名称,单位类型"] + [f"{n},{everyday[t]}" for n, t in units] + [f"示例县{NOT_SENT[1:]},部门"]
+    (folder / "单位名单.csv").write_bytes(("\r\n".join(roster) + "\r\n").encode("gb18030"))
 
 
 if __name__ == "__main__":

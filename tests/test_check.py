@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 
 from tests.support import FMT, LAYOUT, balanced_inputs, check_file, fill, libreoffice_convert
-from toolkit.api import check_files
 from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
 from toolkit.findings import catalogue
@@ -212,27 +211,6 @@ def test_formula_typed_into_input_after_a_real_save(filled, tmp_path):
     path = filled({"t3.r01.c1": "=5+5"})
     saved = libreoffice_convert([path], tmp_path / "lo")[0]
     assert codes_cells(check_file(saved)) == [("formula-in-input", "D6")]
-
-
-def test_annotated_copy_marks_cells_and_is_refused(filled, tmp_path):
-    source = filled({"t3.r25.c1": 4, "t3.r05.c3": "=cmd|' /C calc'!A0"}, name="白鹤镇.xlsx")
-    before = source.read_bytes()
-    reports = check_files([source], annotate_dir=tmp_path / "批注")
-    assert source.read_bytes() == before
-    copy = tmp_path / "批注" / "白鹤镇_校验批注.xlsx"
-    assert reports[0].annotated == str(copy)
-    book = openpyxl.load_workbook(copy)
-    sheet = book[LAYOUT.table("t3").sheet]
-    assert sheet["D30"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert "balance-r1" in sheet["D30"].comment.text
-    results = book["校验结果"]
-    rows = [[c.value for c in row] for row in results.iter_rows(min_row=2)]
-    assert [r[2] for r in rows] == [f.cell for f in reports[0].findings]
-    assert results["C2"].hyperlink.location or results["C2"].hyperlink.target
-    assert all(c.data_type != "f" for row in results.iter_rows() for c in row)
-    again = check_file(copy)
-    assert ("annotated-copy", "") in codes_cells(again)
-    assert not again.valid
 
 
 def test_json_equals_library_result(filled, capsys):

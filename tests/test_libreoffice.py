@@ -118,6 +118,6 @@ def test_annotated_copy_of_an_xls_uses_the_standard_layout(converted, tmp_path):
 
     reports = check_files([converted["xls"]], annotate_dir=tmp_path)
     copy = openpyxl.load_workbook(reports[0].annotated)
-    assert copy["校验结果"]["I2"].value == "formula-unverified"
+    assert copy["校验结果"]["I4"].value == "formula-unverified"  # under the note and the heading
     t3 = LAYOUT.table("t3")
     assert copy[t3.sheet][t3.address("t3.r01.c1")].value == balanced_inputs()["t3.r01.c1"]

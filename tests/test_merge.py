@@ -106,20 +106,22 @@ def test_statuses_and_roster(county, tmp_path):
     inbox, roster, _ = county
     result = build_county_summary(inbox, tmp_path / "汇总.xlsx", roster=roster)
     status = {Path(f.path).name: f.status.word for f in result.files}
-    assert status["错误镇.xlsx"] == "有错误未采用"
-    assert status["重复镇-初稿.xlsx"] == "重复未采用"
+    assert status["错误镇.xlsx"] == "退回修改"
+    assert status["重复镇-初稿.xlsx"] == "重复"
     assert status["坏文件.xlsx"] == "无法读取"
     assert status["~$第1镇.xlsx"] == "已跳过" and status["说明.docx"] == "已跳过"
     lines = {line.entry.name: line.status.word for line in result.roster}
-    assert lines["第1镇"] == "已报送通过"
-    assert lines["错误镇"] == "已报送有错误"
-    assert lines["重复镇"] == "重复"
+    assert lines["第1镇"] == lines["重复镇"] == "通过"
+    assert lines["错误镇"] == "退回修改"
     assert lines["未报镇"] == "未报送"
     assert not result.complete
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     sheet = book["报送情况"]
     counts = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 6)}
-    assert counts == {"名单单位": 9, "已报送通过": 6, "已报送有错误": 1, "重复": 1, "未报送": 1}
+    assert counts == {"名单单位": 9, "通过": 7, "退回修改": 1, "无法读取": 0, "未报送": 1}
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=8)]
+    twice = [r[2:4] for r in rows if r[0] == "重复镇"]
+    assert twice == [["重复镇-定稿.xlsx", "已采用"], ["重复镇-初稿.xlsx", "重复"]]  # the adopted file shown as such
     detail = book["明细"]
     assert detail["A1"].value == "单位名称" and detail.max_row == 2 + 7
     findings = book["校验结果"]

@@ -17,7 +17,7 @@ from toolkit.findings import Report
 from toolkit.format.load import DEFAULT_FORMAT, load_format
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
-from toolkit.merge.decide import MergeResult, compare_with_last_year, decide
+from toolkit.merge.decide import MergeResult, compare_with_last_year, decide, nothing_adopted
 from toolkit.merge.inbox import collect
 from toolkit.merge.pool import Progress, examine_all
 from toolkit.read.open import read_file
@@ -98,7 +98,7 @@ def _template_target(output: Path | None, unit: str, year: int) -> Path:
 
 
 def _roster_targets(roster: Path, folder: Path, fmt: Format, year: int) -> list[tuple[Path, dict[HeaderKey, object]]]:
-    entries = read_roster(roster, fmt)
+    entries = read_roster(roster, fmt).entries
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} 不是文件夹")
     try:
@@ -169,9 +169,11 @@ def merge(
     paths = [p for p in paths if p.resolve() not in excluded]
     if not paths:
         raise UsageError(f"{folder} 中没有找到工作簿（.xlsx、.xls、.ods）")
-    entries = read_roster(roster, load_format()) if roster else None
-    examined = list(examine_all(paths, progress))
-    result = decide(examined, passed, folder=folder, roster=entries, year=year, include_invalid=include_invalid)
+    units = read_roster(roster, load_format(), strict_types=False) if roster else None
+    examined = list(examine_all(paths, progress, roster=tuple(units.names) if units else ()))
+    result = decide(examined, passed, folder=folder, roster=units, year=year, include_invalid=include_invalid)
+    if not result.accepted:
+        raise UsageError(nothing_adopted(result))
     if previous:
         result.county_findings = compare_with_last_year(result, read_and_check(previous), summary_units(Path(previous)))
     target = Path(output) if output else default_output(result.year)

@@ -178,17 +178,9 @@ def expand(patterns: Sequence[str]) -> list[Path]:
     return paths
 
 
-def shown(path: Path) -> str:
-    """A path as the user will recognise it: relative to the current folder when it is inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _suffix(path: Path | None, wanted: str, option: str) -> None:
+def _suffix(path: Path | None, wanted: str, option: str, *also: str) -> None:
     """An output named with the wrong extension is refused before anything is done."""
-    if path is not None and path.suffix.lower() != wanted:
+    if path is not None and path.suffix.lower() not in (wanted, *also):
         raise UsageError(f"{option} 的输出文件应以 {wanted} 结尾：{path}")
 
 
@@ -208,7 +200,7 @@ def run_make_template(args: argparse.Namespace, console: Console) -> int:
     if args.roster:
         console.print(f"已生成 {len(written)} 份模板，保存在 {args.dir}")
     else:
-        console.print(shown(written[0]))
+        console.print(render.shown_path(written[0]))
     return OK
 
 
@@ -264,7 +256,7 @@ def run_import(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_export(args: argparse.Namespace, console: Console) -> int:
-    _suffix(args.html, ".html", "--html")
+    _suffix(args.html, ".html", "--html", ".htm")
     _suffix(args.docx, ".docx", "--docx")
     for path in api.export(args.workbook, html=args.html, docx=args.docx, force=args.force):
         console.print(str(path))

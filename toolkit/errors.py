@@ -28,7 +28,8 @@ class FormatError(XltoolError):
 class UnreadableWorkbook(XltoolError):
     """A file that is not a workbook or report xltool can read, or that holds none of the report's tables."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
+    def __init__(self, path: Path | str, reason: str, unit: str = "") -> None:
         self.path = Path(path)
         self.reason = reason
+        self.unit = unit  # the unit the file says it is from, when that much could be read
         super().__init__(f"{path}：{reason}")

@@ -118,6 +118,7 @@ class Finding:
     stage: int = Stage.CELL
     table_index: int = -1
     position: tuple[int, int] = (-1, -1)
+    cells: tuple[str, ...] = ()  # every cell a finding about many cells is about ("sheet!A1")
 
     @property
     def location(self) -> str:
@@ -135,7 +136,7 @@ class Finding:
         """Errors first; within a table the cell itself before the sums and balances it breaks."""
         return (self.severity != Severity.ERROR, self.table_index, self.stage, self.position)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -148,6 +149,7 @@ class Finding:
             "message": self.message,
             "rule": self.rule,
             "table": self.table,
+            "cells": list(self.cells),
         }
 
 
@@ -174,6 +176,7 @@ def finding_of(
     actual: object = "",
     stage: int = Stage.CELL,
     variant: str | None = None,
+    cells: tuple[str, ...] = (),
 ) -> Finding:
     """:func:`finding` with the message's values given as a mapping."""
     declared = catalogue()[code]
@@ -195,6 +198,7 @@ def finding_of(
         stage=stage,
         table_index=place.table_index,
         position=(place.row, place.col),
+        cells=cells,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -16,6 +17,7 @@ from toolkit.findings import Finding, Report, Severity
 from toolkit.merge.decide import FileStatus, MergeResult, UnitStatus
 from toolkit.merge.pool import Progress as ProgressCallback
 from toolkit.read.values import DOCUMENT_TYPES
+from toolkit.text import wrap
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 DOCUMENTS = {t.value for t in DOCUMENT_TYPES}
@@ -39,33 +41,64 @@ def verdict_line(report: Report) -> Text:
     return name + Text(who) + Text(f"  {report.verdict()}", style=style)
 
 
-def findings_tables(report: Report) -> list[Table]:
-    """One table per report table (表二, 表三, …), in the order the findings come: errors first."""
+NARROW = 100  # below this many columns the code goes under the message instead of in a column of its own
+LEVEL_WIDTH = 4
+ROW_COLUMN_SHARE = 0.35  # of the room left for the row/column labels and the message
+
+
+def _widths(total: int, cells: list[str], with_code: int) -> tuple[int, int, int]:
+    """(cell, row/column, message) widths that fill ``total`` columns of a bordered table."""
+    columns = 5 if with_code else 4
+    cell = max([len(c) for c in cells] + [6])
+    room = max(total - (3 * columns + 1) - LEVEL_WIDTH - cell - with_code, 20)
+    row_column = max(int(room * ROW_COLUMN_SHARE), 8)
+    return cell, row_column, room - row_column
+
+
+def _lines(text: str, width: int) -> str:
+    return "\n".join(wrap(text, width))
+
+
+def findings_tables(report: Report, width: int = 120) -> list[Table]:
+    """One table per report table (表二, 表三, …), in the order the findings come: errors first.
+
+    Columns are sized to ``width`` and text is wrapped here, so that a number or a cell reference is never
+    cut in two; below NARROW columns the finding's code goes on its own line under the message."""
     groups: dict[str, list[Finding]] = {}
     for f in report.findings:
         groups.setdefault(_group(f), []).append(f)
-    tables = []
     # A published report has no cells of its own; its findings are placed by row and column alone.
     document = report.file_type in DOCUMENTS
+    tables = []
     for title, findings in groups.items():
+        cells = ["—" if document or not f.cell else f.cell for f in findings]
+        code_width = 0 if width < NARROW else max(len(f.code) for f in findings)
+        cell_width, label_width, message_width = _widths(width, cells, code_width)
         table = Table(title=title, title_justify="left", title_style="bold cyan", header_style="bold")
-        table.add_column("级别", no_wrap=True)
-        table.add_column("单元格", no_wrap=True)
-        table.add_column("行 / 列", overflow="fold", max_width=44)
-        table.add_column("说明", overflow="fold")
-        table.add_column("代码", style="dim", no_wrap=True)
-        for f in findings:
-            cell = "—" if document or not f.cell else f.cell
-            table.add_row(
-                Text(f.severity.word, style=SEVERITY_STYLE[f.severity]), cell, _row_column(f), f.message, f.code
-            )
+        table.add_column("级别", no_wrap=True, width=LEVEL_WIDTH)
+        table.add_column("单元格", no_wrap=True, width=cell_width)
+        table.add_column("行 / 列", no_wrap=True, width=label_width)
+        table.add_column("说明", no_wrap=True, width=message_width)
+        if code_width:
+            table.add_column("代码", style="dim", no_wrap=True, width=code_width)
+        for f, cell in zip(findings, cells, strict=True):
+            message = Text(_lines(f.message, message_width))
+            if not code_width:
+                message.append(f"\n{f.code}", style="dim")
+            row: list[Text | str] = [
+                Text(f.severity.word, style=SEVERITY_STYLE[f.severity]),
+                cell,
+                _lines(_row_column(f), label_width),
+                message,
+            ]
+            table.add_row(*row, *([f.code] if code_width else []))
         tables.append(table)
     return tables
 
 
 def print_reports(console: Console, reports: Iterable[Report]) -> None:
     for report in reports:
-        for table in findings_tables(report):
+        for table in findings_tables(report, console.width):
             console.print(table)
         console.print(verdict_line(report), soft_wrap=True)  # one line per file, whatever the width
         if report.annotated:
@@ -93,53 +126,72 @@ def merge_progress(console: Console, enabled: bool = True) -> Iterator[ProgressC
         yield advance
 
 
-SECTIONS = (
-    (FileStatus.REJECTED, "有错误，未采用（请退回修改）", "red"),
-    (FileStatus.UNREADABLE, "无法读取", "red"),
-    (FileStatus.SUPERSEDED, "重复提交", "yellow"),
-    (FileStatus.OTHER_YEAR, "年度不符", "yellow"),
-    (FileStatus.SKIPPED, "已跳过", "dim"),
-)
+SECTION_STYLE = {
+    FileStatus.ACCEPTED_INVALID: "red",
+    FileStatus.REJECTED: "red",
+    FileStatus.UNREADABLE: "red",
+    FileStatus.SUPERSEDED: "yellow",
+    FileStatus.OTHER_YEAR: "yellow",
+    FileStatus.NOT_ON_ROSTER: "yellow",
+    FileStatus.SKIPPED: "dim",
+}
 
 
 def _print_sections(console: Console, result: MergeResult) -> None:
-    for status, title, style in SECTIONS:
+    """Every file that was not simply adopted, by status, with why."""
+    for status, style in SECTION_STYLE.items():
         items = [f for f in result.files if f.status == status]
-        if items:
-            console.print(Text(f"{title}（{len(items)}）：", style=f"bold {style}"))
-            for item in items:
-                console.print(Text(f"  {item.name}  ") + Text(item.note, style=style))
-    others = [f for f in result.files if f.status == FileStatus.NOT_ON_ROSTER]
-    if others:
-        console.print(Text(f"不在名单中（{len(others)}，未计入）：", style="bold yellow"))
-        for item in others:
-            console.print(f"  {item.name}  {item.report.unit}")
+        if not items:
+            continue
+        console.print(Text(f"{status.word}（{len(items)}）：", style=f"bold {style}"))
+        for item in items:
+            console.print(Text(f"  {item.name}  ") + Text(item.note, style=style))
 
 
 def _print_roster(console: Console, result: MergeResult) -> None:
     if result.roster is None:
         return
+    counts = "，".join(f"{word} {n}" for word, n in result.unit_counts().items())
+    console.print(Text(f"名单 {len(result.roster)} 个单位：{counts}", style="bold"))
     missing = [line.entry.name for line in result.roster if line.status == UnitStatus.MISSING]
-    done = sum(line.status != UnitStatus.MISSING for line in result.roster)
-    console.print(Text(f"名单 {len(result.roster)} 个单位：已报送 {done}，未报送 {len(missing)}", style="bold"))
     if missing:
-        console.print(Text("  未报送：" + "、".join(missing), style="red"))
+        console.print(Text(f"  {UnitStatus.MISSING.word}：" + "、".join(missing), style="red"))
+    for line in result.roster:
+        if line.status in (UnitStatus.ERRORS, UnitStatus.UNREADABLE):
+            console.print(Text(f"  {line.status.word}：{line.entry.name}  {line.file}", style="red"))
+        elif line.status == UnitStatus.OK and line.note:
+            console.print(Text(f"  请核实：{line.entry.name}  {line.note}", style="yellow"))
+    if result.roster_problems:
+        shown = "；".join(result.roster_problems)
+        console.print(
+            Text(
+                f"  名单中 {len(result.roster_problems)} 行的{result.format.roster.type[0]}无法识别（汇总不需要，已忽略）：{shown}",
+                style="yellow",
+            )
+        )
 
 
 def print_merge(console: Console, result: MergeResult) -> None:
-    counts = result.counts()
-    parts = "，".join(f"{status} {n}" for status, n in counts.items())
-    console.print(Text(f"{result.year or '?'} 年度：共 {len(result.files)} 个文件（{parts}）", style="bold"))
-    invalid = counts.get(FileStatus.ACCEPTED_INVALID.word)
+    counts = "，".join(f"{word} {n}" for word, n in result.counts().items())
+    console.print(Text(f"{result.year or '?'} 年度：共 {len(result.files)} 个文件（{counts}）", style="bold"))
+    invalid = sum(f.status == FileStatus.ACCEPTED_INVALID for f in result.files)
     if result.include_invalid and invalid:
         console.print(Text(f"注意：按 --include-invalid，{invalid} 个有错误的工作簿也计入了汇总", style="bold red"))
     _print_sections(console, result)
     _print_roster(console, result)
     for f in result.county_findings:
-        console.print(Text("  汇总警告：", style="yellow") + Text(f"{f.location} {f.message}"))
-    console.print(Text(f"汇总表：{result.output}", style="bold green"))
+        console.print(Text("  汇总警告：", style="yellow") + Text(f"{f.location} {f.message}".strip()))
+    console.print(Text(f"汇总表：{shown_path(result.output)}", style="bold green"))
     if result.long_output:
-        console.print(f"长表 CSV：{result.long_output}")
+        console.print(f"长表 CSV：{shown_path(result.long_output)}")
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as the user will recognise it: relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def merge_json(result: MergeResult) -> str:

@@ -111,3 +111,42 @@ def cell_text(value: object, limit: int = 32_000) -> str:
 def clip(text: object, limit: int = 60) -> str:
     value = str(text)
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def display_width(text: str) -> float:
+    """Width in Latin character cells: a CJK (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+# Runs that must stay on one line: numbers, cell references, codes, file names.
+_UNBREAKABLE = re.compile(r"[A-Za-z0-9_.:+\-=!%#$/@~<>≠]+|\s+|.", re.S)
+_NO_LINE_START = frozenset("，。；：、）》」』”’！？,.;:)!?")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` cells: Chinese may break between any two characters, a number or a
+    reference never (unless it alone is wider than a line), and no line starts with closing punctuation."""
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _UNBREAKABLE.findall(text.replace("\n", " ")):
+        size = int(display_width(token))
+        if token.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        if used + size > width and line:
+            carried = ""
+            if token in _NO_LINE_START and len(line) > 1 and display_width(line[-1]) == 2:
+                # closing punctuation takes the Chinese character before it along (never part of a number)
+                line, carried = line[:-1], line[-1]
+            lines.append(line.rstrip())
+            line, used = carried, int(display_width(carried))
+        while size > width:  # a run wider than a whole line: cut it, as nothing else fits
+            cut = max(1, width - used)
+            lines.append(line + token[:cut])
+            token, line, used = token[cut:], "", 0
+            size = int(display_width(token))
+        line, used = line + token, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]

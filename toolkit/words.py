@@ -47,17 +47,17 @@ ANNOTATED_SUFFIX = "_校验批注"
 FILE_STATUS = {
     "accepted": "已采用",
     "accepted_invalid": "有错误但已采用",
-    "rejected": "有错误未采用",
+    "rejected": "退回修改",
     "unreadable": "无法读取",
-    "superseded": "重复未采用",
-    "skipped": "已跳过",
+    "superseded": "重复",
     "other_year": "年度不符",
-    "not_on_roster": "名单外未采用",
+    "not_on_roster": "名单外",
+    "skipped": "已跳过",
 }
 UNIT_STATUS = {
-    "ok": "已报送通过",
-    "errors": "已报送有错误",
-    "duplicate": "重复",
+    "ok": "通过",
+    "errors": "退回修改",
+    "unreadable": "无法读取",
     "missing": "未报送",
 }
 ROSTER_UNITS = "名单单位"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from toolkit.findings import Finding, Place, finding
+from toolkit.findings import Finding, Place, finding, finding_of
 from toolkit.format.layout import parse_address
 from toolkit.format.model import Cell, Kind
 from toolkit.format.totals import Number, complete
@@ -83,13 +83,13 @@ def _as_number(value: Decimal | int) -> Number:
 
 
 def _shown(raw: object) -> str:
-    return clip(raw, 60) if raw != "" else "空"
+    return "空" if raw is None or (isinstance(raw, str) and not raw.strip()) else clip(show(raw), 60)
 
 
 def _formula_findings(sub: Submission, cell: Cell, cv: CellValue, raw: object) -> Iterator[Finding]:
     """A total typed over its formula, or a formula typed into an input (standard .xlsx only)."""
     if cell.computed and cv.formula is None:
-        yield finding("formula-overwritten", place(sub, cell.id), actual=_shown(raw), raw=clip(raw, 20))
+        yield finding("formula-overwritten", place(sub, cell.id), actual=_shown(raw), raw=clip(show(raw), 20))
     elif not cell.computed and cv.formula is not None:
         actual = f"={clip(cv.formula, 50)}"
         yield finding("formula-in-input", place(sub, cell.id), actual=actual, formula=clip(cv.formula, 30))
@@ -115,10 +115,24 @@ def read_numbers(sub: Submission) -> tuple[Numbers, list[Finding]]:
         value, code = classify(raw, cell.kind)
         if code:
             shown = show(value) if value is not None else ""
-            found.append(finding(code, place(sub, cell.id), actual=_shown(raw), raw=clip(raw, 30), value=shown))
+            found.append(finding(code, place(sub, cell.id), actual=_shown(raw), raw=clip(show(raw), 30), value=shown))
         number = _as_number(value) if value is not None else None
         if cell.computed:
             stated[cell.id] = number
         else:
             inputs[cell.id] = number if number is not None else 0
-    return Numbers(inputs, stated, complete(sub.format, inputs)), found
+    return Numbers(inputs, stated, complete(sub.format, inputs)), _unfilled(sub, found)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _unfilled(sub: Submission, found: list[Finding]) -> list[Finding]:
+    """A template returned with every input blank is one finding, not one per cell."""
+    inputs = [sub.cells[c.id] for c in sub.format.input_cells if c.id not in sub.absent]
+    if not inputs or not all(_blank(cv.value) and not cv.error for cv in inputs):
+        return found
+    cells = tuple(f"{cv.sheet}!{cv.address}" for cv in inputs)
+    unfilled = finding_of("template-unfilled", Place(), {"count": len(cells)}, actual="全部为空", cells=cells)
+    return [f for f in found if f.code != "blank-cell"] + [unfilled]

@@ -4,15 +4,15 @@ warnings R7b, R8 and R11."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from toolkit.check.cells import Numbers, place
 from toolkit.findings import Finding, Place, Stage, finding
 from toolkit.format.layout import parse_address
 from toolkit.format.load import load_format
 from toolkit.format.model import HeaderKey
-from toolkit.format.stamp import StampKind
 from toolkit.format.totals import depends_on
+from toolkit.read.names import file_unit, named_in, same_unit
 from toolkit.read.values import Submission
 from toolkit.text import clip, show
 
@@ -65,10 +65,26 @@ def check_header(sub: Submission) -> Iterator[Finding]:
         )
 
 
+def check_unit_name(sub: Submission, roster: Sequence[str] = ()) -> Iterator[Finding]:
+    """The file's name names another unit than the one inside it (a neighbour's file copied and renamed).
+
+    With a roster, a roster unit whose name the file name holds; without, the unit-like words of the file
+    name. A file name that names no unit ("u001.xlsx", "年报.xlsx") says nothing.
+    """
+    if not sub.unit:
+        return
+    words = sub.format.names
+    named = (named_in(sub.path.stem, roster, words) if roster else None) or file_unit(sub.path.stem, words)
+    if named and not same_unit(named, sub.unit, words):
+        variant = "report" if sub.is_document else None
+        where = _header_place(sub, HeaderKey.UNIT)
+        yield finding(
+            "unit-name-mismatch", where, expected=named, actual=sub.unit, variant=variant, named=named, unit=sub.unit
+        )
+
+
 def check_file_kind(sub: Submission) -> Iterator[Finding]:
     """An annotated copy, a hand-made copy, a moved table, a file whose formulas cannot be seen."""
-    if sub.stamp is not None and sub.stamp.kind == StampKind.ANNOTATED:
-        yield finding("annotated-copy", actual="校验批注副本")
     if sub.is_document:
         return  # a published report: no template to compare with, no formulas to verify
     if sub.stamp is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from toolkit.check.arithmetic import check_balance, check_sums
@@ -15,6 +15,7 @@ from toolkit.check.plausibility import (
     check_header,
     check_issued_not_above_valid,
     check_regulations,
+    check_unit_name,
 )
 from toolkit.findings import Finding, Report, ordered
 from toolkit.read.values import Submission
@@ -43,12 +44,16 @@ class Checked:
         return Year(self.submission, self.numbers)
 
 
-def check(sub: Submission, previous: Checked | None = None) -> Checked:
-    """Every rule on ``sub`` (and the cross-year ones against ``previous``); the findings in reading order."""
+def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str] = ()) -> Checked:
+    """Every rule on ``sub`` (and the cross-year ones against ``previous``); the findings in reading order.
+
+    ``roster``: the names of a county's units, to tell which unit a file's name names.
+    """
     numbers, found = read_numbers(sub)
     for rule in RULES:
         found += rule(sub, numbers)
     found += check_header(sub)
+    found += check_unit_name(sub, roster)
     found += check_file_kind(sub)
     found += sub.notes
     if previous is not None:

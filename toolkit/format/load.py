@@ -27,6 +27,7 @@ from toolkit.format.model import (
     HeaderKey,
     IssuedValid,
     Kind,
+    NameWords,
     Plausibility,
     RosterColumns,
     Shape,
@@ -271,6 +272,12 @@ def _unit_types(items: list[Fields]) -> tuple[UnitType, ...]:
     return tuple(types)
 
 
+def _names(raw: Fields) -> NameWords:
+    words = NameWords(raw.texts("same_unit_endings"), raw.texts("unit_endings"), raw.texts("file_words"))
+    raw.done()
+    return words
+
+
 def _roster(raw: Fields) -> RosterColumns:
     columns = RosterColumns(raw.texts("name"), raw.texts("type"), raw.texts("code"))
     raw.done()
@@ -436,6 +443,7 @@ def build_format(
         header=_header(shared.table("header")),
         unit_types=_unit_types(shared.tables("unit_types")),
         roster=_roster(shared.table("roster")),
+        names=_names(shared.table("names")),
         tables=tables,
         plausibility=_plausibility(raw.optional_table("plausibility"), cells),
         cross_year=_cross_year(raw.optional_table("cross_year"), tables, cells),

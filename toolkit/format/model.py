@@ -174,6 +174,15 @@ class Header:
 
 
 @dataclass(frozen=True)
+class NameWords:
+    """Words for comparing unit names (see ``templates/header.toml``, section ``names``)."""
+
+    same_unit_endings: tuple[str, ...] = ()
+    unit_endings: tuple[str, ...] = ()
+    file_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RosterColumns:
     name: tuple[str, ...]
     type: tuple[str, ...]
@@ -245,6 +254,7 @@ class Format:
     header: Header
     unit_types: tuple[UnitType, ...]
     roster: RosterColumns
+    names: NameWords
     tables: tuple[Table, ...]
     plausibility: Plausibility
     cross_year: CrossYear

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from toolkit.check.run import check
@@ -20,8 +21,8 @@ from toolkit.errors import UnreadableWorkbook
 from toolkit.findings import Report
 from toolkit.format.model import HeaderKey
 from toolkit.format.totals import Number
+from toolkit.read.names import unit_key
 from toolkit.read.open import read_file
-from toolkit.read.roster import unit_key
 
 PARALLEL_FROM = 48  # below this many files, starting worker processes costs more than it saves
 MAX_CHUNK = 64
@@ -40,6 +41,7 @@ class Examined:
     filled_on: dt.date | None = None
     modified: float = 0.0
     inputs: tuple[Number, ...] = ()
+    failure_unit: str = ""  # the unit an unreadable file names inside, when that much could be read
 
     @property
     def key(self) -> str:
@@ -59,14 +61,15 @@ def _date(value: object) -> dt.date | None:
     return None
 
 
-def examine(path: Path | str) -> Examined:
+def examine(path: Path | str, roster: tuple[str, ...] = ()) -> Examined:
     """Read and check one file exactly as `xltool check` does; keep only what merging needs."""
     path = Path(path)
     modified = path.stat().st_mtime if path.exists() else 0.0
     try:
-        checked = check(read_file(path))
+        checked = check(read_file(path), roster=roster)
     except UnreadableWorkbook as error:
-        return Examined(str(path), Report(file=str(path), failure=error.reason), modified=modified)
+        report = Report(file=str(path), failure=error.reason)
+        return Examined(str(path), report, modified=modified, failure_unit=error.unit)
     sub = checked.submission
     inputs = tuple(checked.numbers.inputs[c.id] for c in sub.format.input_cells)
     return Examined(
@@ -83,23 +86,25 @@ def examine(path: Path | str) -> Examined:
 CRASHED = "读取程序在读这个文件时异常退出（文件可能严重损坏或被蓄意构造）；请用 Excel 或 WPS 打开后另存为 .xlsx"
 
 
-def examine_alone(path: Path) -> Examined:
+def examine_alone(path: Path, roster: tuple[str, ...] = ()) -> Examined:
     """One file in a process of its own, so that a reader crash (a native library aborting) costs only it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(examine, path).result()
+            return pool.submit(examine, path, roster).result()
         except BrokenProcessPool:
             return Examined(str(path), Report(file=str(path), failure=CRASHED))
 
 
-def _serially(paths: list[Path], progress: Progress | None) -> Iterator[Examined]:
+def _serially(paths: list[Path], roster: tuple[str, ...], progress: Progress | None) -> Iterator[Examined]:
     for done, path in enumerate(paths, start=1):
         if progress:
             progress(done, len(paths))
-        yield examine(path)
+        yield examine(path, roster)
 
 
-def examine_all(paths: list[Path], progress: Progress | None = None, workers: int | None = None) -> Iterator[Examined]:
+def examine_all(
+    paths: list[Path], progress: Progress | None = None, workers: int | None = None, roster: tuple[str, ...] = ()
+) -> Iterator[Examined]:
     """Every file examined, in order; on all cores when there are many.
 
     Should a worker die (a native reader aborting on a crafted file), the first file it had not finished is
@@ -108,7 +113,7 @@ def examine_all(paths: list[Path], progress: Progress | None = None, workers: in
     workers = workers or os.cpu_count() or 1
     total = len(paths)
     if total < PARALLEL_FROM or workers < 2:
-        yield from _serially(paths, progress)
+        yield from _serially(paths, roster, progress)
         return
     remaining = list(paths)
     chunk = max(1, min(MAX_CHUNK, total // (workers * 8)))
@@ -116,7 +121,7 @@ def examine_all(paths: list[Path], progress: Progress | None = None, workers: in
         finished = 0
         with ProcessPoolExecutor(max_workers=workers) as pool:
             try:
-                for item in pool.map(examine, remaining, chunksize=chunk):
+                for item in pool.map(partial(examine, roster=roster), remaining, chunksize=chunk):
                     finished += 1
                     yield item
                     if progress:
@@ -125,6 +130,6 @@ def examine_all(paths: list[Path], progress: Progress | None = None, workers: in
                 pass
         if finished == len(remaining):
             return
-        yield examine_alone(remaining[finished])
+        yield examine_alone(remaining[finished], roster)
         remaining = remaining[finished + 1 :]
         chunk = 1  # after a crash, keep the unit of loss small

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from toolkit import limits
+from toolkit import limits, words
 from toolkit.errors import UnreadableWorkbook
 from toolkit.format.stamp import STAMP_SHEET
 from toolkit.read.xlsx import XlsxParts
@@ -18,6 +18,7 @@ Grid = Sequence[Sequence[object]]
 # calamine raises several unrelated types for broken files, and a Rust panic arrives as a BaseException
 # (pyo3's PanicException): all of them mean "this file cannot be read", none may end the program.
 CALAMINE_FAILURES = (Exception, BaseException)
+TOOL_SHEETS = frozenset({STAMP_SHEET, words.FINDINGS_SHEET, words.DETAIL_SHEET, words.STATUS_SHEET})
 
 
 def reraise_interrupts(error: BaseException) -> None:
@@ -51,8 +52,9 @@ class Grids:
 
     @property
     def content_sheets(self) -> list[str]:
-        """Every sheet but the hidden stamp sheet."""
-        return [name for name in self.names if name != STAMP_SHEET]
+        """Every sheet a unit fills: not the stamp, not the sheets xltool adds to what it writes (the findings
+        of an annotated copy or a summary, a summary's detail and status), whose cells repeat labels."""
+        return [name for name in self.names if name not in TOOL_SHEETS]
 
     def grid(self, name: str) -> Grid:
         if name not in self._grids:

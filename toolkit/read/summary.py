@@ -8,7 +8,7 @@ import python_calamine as calamine
 
 from toolkit import words
 from toolkit.read.grids import CALAMINE_FAILURES, reraise_interrupts
-from toolkit.read.roster import unit_key
+from toolkit.read.names import unit_key
 
 DETAIL_HEADER_ROWS = 2
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
 from toolkit import limits
 from toolkit.errors import UnreadableWorkbook
@@ -22,9 +23,10 @@ _ERROR_CELL = re.compile(
 )
 # A reference beyond column ZZ or row 999: only then is a sheet's full extent worth measuring.
 _FAR_REFERENCE = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{0,2}\d{4})')
-# Every row number and cell reference of a sheet. (Its <dimension ref> is not counted: calamine sizes the grid
-# from the cells, and some programs write an absurd dimension into ordinary files.)
-_EXTENT = re.compile(rb'\br="([A-Z]{0,3})(\d{1,9})"')
+# Every cell reference of a sheet. calamine sizes the grid from the cells: neither the <dimension ref> nor an
+# empty <row> counts (LibreOffice writes an empty row 1048576 after a row is deleted; some programs write an
+# absurd dimension into ordinary files).
+_EXTENT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,9})"')
 _SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _SHEET_ALT = re.compile(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
@@ -32,6 +34,31 @@ _REL_ALT = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
 _DEFINED = re.compile(r'<(?:\w+:)?definedName\b[^>]*?name="([^"]*)"[^>]*>(.*?)</(?:\w+:)?definedName>', re.S)
 _APP = re.compile(r"<Application>(.*?)</Application>", re.S)
 NEAR_EXTENT = (999, 702)  # nothing beyond ZZ999: far below any limit
+
+
+_END_OF_SHEET = re.compile(rb"</(?:\w+:)?worksheet>\s*$")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\b[^>]*/>")
+
+
+def well_formed_sheet(data: bytes) -> bool:
+    """Whether a sheet part ends as a sheet ends and its cell data is well-formed XML.
+
+    Only the ``<sheetData>`` element is parsed (about a fifth of a template's sheet; the rest is validations
+    and formats): it holds every value, and a part cut anywhere lacks its closing tag.
+    """
+    if not _END_OF_SHEET.search(data[-64:]):
+        return False
+    start = _SHEET_DATA.search(data)
+    end = _SHEET_DATA_END.search(data, start.start()) if start else None
+    if start is None or end is None:
+        return start is None  # a sheet without cells is whole
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data[start.start() : end.end()], True)
+    except expat.ExpatError:
+        return False
+    return True
 
 
 def unescape(text: str) -> str:
@@ -113,6 +140,11 @@ class XlsxParts:
                     f"工作表“{clip(sheet, 20)}”的压缩数据已损坏或与声明的大小不符，已拒绝读取；请重新保存后发送",
                 ) from None
         return self._sheet_xml[sheet]
+
+    def damaged_sheets(self) -> list[str]:
+        """The sheets read so far whose XML is cut off or malformed where the cells are (calamine reads such
+        a sheet partly without a word; Excel opens it only after a repair)."""
+        return [name for name, data in self._sheet_xml.items() if data and not well_formed_sheet(data)]
 
     def extent(self, sheet: str) -> tuple[int, int]:
         """(rows, columns) the sheet's cells reach, measured before calamine sizes a grid from them."""

@@ -1,124 +1,110 @@
-"""A copy of a checked workbook for the clerk: faulty cells highlighted, each finding as a comment, and a
-校验结果 sheet with links to the cells. The copy is stamped ``annotated`` so that check and merge refuse it.
+"""A copy of a checked file for the clerk: the standard workbook with the unit's own entries, every faulty
+cell filled red (error) or yellow (warning) with the findings as its comment, and a 校验结果 sheet first
+that lists them with links to the cells.
 
-openpyxl is right here (it keeps the clerk's own layout); its copies lose cached formula values, which is
-one more reason they are never taken as a submission.
+The copy is written by the same writer as the template (XlsxWriter), so it behaves as one: totals are
+formulas with cached values (they show in Excel's Protected View), strings are shared, the stamp sheet is
+very hidden. A clerk who corrects the marked cells and sends the copy back is checked like any submission:
+the marks and the results sheet do not count, every total is recomputed.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-
-import openpyxl
-from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.workbook.workbook import Workbook
+from typing import Any
 
 from toolkit import words
 from toolkit.check.run import Checked
 from toolkit.errors import OutputError
 from toolkit.findings import Finding, Severity
 from toolkit.format.layout import workbook_layout
-from toolkit.format.stamp import STAMP_NAME, STAMP_SHEET, Stamp, StampKind
-from toolkit.read.values import FileType
+from toolkit.format.model import HeaderKey
+from toolkit.format.stamp import StampKind
 from toolkit.text import cell_text
 from toolkit.write.files import atomic_path, safe_file_stem
-from toolkit.write.workbook import write_workbook
+from toolkit.write.workbook import Marks, Styles, build_workbook, new_book
 
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 COLUMN_WIDTHS = (6, 24, 8, 30, 14, 60, 16, 16, 24)
-Moved = dict[tuple[str, str], tuple[str, str]]
+NOTE = (
+    "这是 xltool 校验后生成的批注副本：红色单元格是错误，黄色是警告，单元格的批注和下表说明了问题。"
+    "请直接在本文件中改正后保存，照常报送即可（本页和标记不影响校验，所有合计都会重新计算）。"
+)
+TABLE_TOP = 2  # the note, an empty row, then the findings
 
 
 def annotated_name(source: Path) -> str:
     return f"{safe_file_stem(source.stem)}{words.ANNOTATED_SUFFIX}.xlsx"
 
 
-def _text(cell: Cell, value: object) -> None:
-    """Write text that must stay text, even when it begins with = + - @ (no formula is ever created)."""
-    cell.value = cell_text(value)
-    cell.data_type = "s"
-
-
-def _open_copy(checked: Checked, scratch: Path) -> tuple[Workbook, Moved]:
-    """The workbook to annotate: the clerk's own .xlsx, or for .xls/.ods its values in the standard layout."""
+def _targets(checked: Checked) -> dict[tuple[str, str], str]:
+    """(sheet, cell) where a finding points -> the cell id or header key it is about."""
     sub = checked.submission
-    if sub.file_type == FileType.XLSX:
-        return openpyxl.load_workbook(sub.path), {}
-    rebuilt = scratch / "rebuilt.xlsx"
-    write_workbook(rebuilt, sub.format, sub.header, {k: v.value for k, v in sub.cells.items()})
-    layout = workbook_layout(sub.format)
-    moved = {(cv.sheet, cv.address): layout.locate(cell_id) for cell_id, cv in sub.cells.items()}
-    return openpyxl.load_workbook(rebuilt), moved
+    found: dict[tuple[str, str], str] = {(cv.sheet, cv.address): cell_id for cell_id, cv in sub.cells.items()}
+    found.update({place: key.value for key, place in sub.header_cells.items()})
+    return found
 
 
-def _mark_cells(book: Workbook, findings: list[Finding], moved: Moved) -> None:
-    for f in findings:
-        sheet, ref = moved.get((f.sheet, f.cell), (f.sheet, f.cell))
-        if not ref or sheet not in book.sheetnames:
+def marks(checked: Checked) -> Marks:
+    """Each cell's findings, as one comment, with the worst severity for its fill."""
+    targets = _targets(checked)
+    collected: dict[str, tuple[Severity, list[str]]] = {}
+    for f in checked.report.findings:
+        key = targets.get((f.sheet, f.cell))
+        if key is None:
             continue
-        cell = book[sheet][ref]
-        if f.severity == Severity.ERROR or cell.fill != ERROR_FILL:
-            cell.fill = ERROR_FILL if f.severity == Severity.ERROR else WARNING_FILL
-        text = f"[{f.code}] {f.message}"
-        if cell.comment:
-            text = f"{cell.comment.text}\n{text}"
-        cell.comment = Comment(cell_text(text, 2000), "xltool", width=320, height=120)
+        severity, texts = collected.get(key, (Severity.WARNING, []))
+        worst = Severity.ERROR if Severity.ERROR in (severity, f.severity) else Severity.WARNING
+        collected[key] = (worst, [*texts, f"[{f.code}] {f.message}"])
+    return {key: (severity, "\n".join(texts)) for key, (severity, texts) in collected.items()}
 
 
-def _results_sheet(book: Workbook, findings: list[Finding]) -> None:
-    if words.FINDINGS_SHEET in book.sheetnames:
-        del book[words.FINDINGS_SHEET]
-    sheet = book.create_sheet(words.FINDINGS_SHEET, 0)
-    for col, (_, title) in enumerate(words.FINDING_COLUMNS, start=1):
-        _text(sheet.cell(row=1, column=col), title)
-        sheet.cell(row=1, column=col).font = Font(bold=True)
-    for row, f in enumerate(findings, start=2):
-        for col, value in enumerate(f.columns(), start=1):
-            _text(sheet.cell(row=row, column=col), value)
-        if f.sheet in book.sheetnames and f.cell:
-            link = sheet.cell(row=row, column=3)
-            link.hyperlink = f"#'{f.sheet}'!{f.cell}"
-            link.font = Font(color="0563C1", underline="single")
-    for letter, width in zip("ABCDEFGHI", COLUMN_WIDTHS, strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    if not findings:
-        _text(sheet.cell(row=2, column=6), words.NOTHING_FOUND)
+def _standard_place(checked: Checked, f: Finding, targets: dict[tuple[str, str], str]) -> tuple[str, str] | None:
+    """Where the copy has the cell a finding points at (the copy is in the standard layout)."""
+    key = targets.get((f.sheet, f.cell))
+    if key is None:
+        return None
+    layout = workbook_layout(checked.submission.format)
+    if key in checked.submission.format.cells:
+        return layout.locate(key)
+    return layout.header.sheet, layout.header.address(HeaderKey(key))
 
 
-def _stamp_annotated(book: Workbook, checked: Checked) -> None:
-    fmt = checked.submission.format
-    stamp = Stamp(fmt.id, fmt.version, kind=StampKind.ANNOTATED)
-    if STAMP_NAME in book.defined_names:
-        del book.defined_names[STAMP_NAME]
-    book.defined_names[STAMP_NAME] = DefinedName(STAMP_NAME, attr_text=f'"{stamp.text()}"')
-    if STAMP_SHEET in book.sheetnames:
-        del book[STAMP_SHEET]
-    sheet = book.create_sheet(STAMP_SHEET)
-    for row, (key, value) in enumerate(stamp.rows(), start=1):
-        _text(sheet.cell(row=row, column=1), key)
-        _text(sheet.cell(row=row, column=2), value)
-    sheet.sheet_state = "hidden"
+def _results_sheet(book: Any, styles: Styles, checked: Checked) -> None:
+    sheet = book.add_worksheet(words.FINDINGS_SHEET)
+    sheet.merge_range(0, 0, 0, len(COLUMN_WIDTHS) - 1, NOTE, styles.get("note"))
+    sheet.set_row(0, 48)
+    for col, (_, title) in enumerate(words.FINDING_COLUMNS):
+        sheet.write_string(TABLE_TOP, col, title, styles.get("head"))
+    targets = _targets(checked)
+    cell_col = [key for key, _ in words.FINDING_COLUMNS].index("cell")
+    for row, f in enumerate(checked.report.findings, start=TABLE_TOP + 1):
+        for col, value in enumerate(f.columns()):
+            sheet.write_string(row, col, cell_text(value), styles.get("text"))
+        place = _standard_place(checked, f, targets)
+        if place is not None:  # an internal link (a location, no external relationship)
+            sheet.write_url(row, cell_col, f"internal:'{place[0]}'!{place[1]}", styles.get("link"), place[1])
+    if not checked.report.findings:
+        sheet.write_string(TABLE_TOP + 1, 0, words.NOTHING_FOUND, styles.get("text"))
+    for col, width in enumerate(COLUMN_WIDTHS):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(TABLE_TOP + 1, 0)
+    sheet.activate()
 
 
 def annotate(checked: Checked, folder: Path, force: bool = False) -> Path:
-    """Write the annotated copy of one checked workbook into ``folder``; the source is never touched."""
+    """Write the annotated copy of one checked file into ``folder``; the source is never touched."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"无法创建文件夹 {folder}（{error.strerror}）") from None
-    target = folder / annotated_name(checked.submission.path)
-    with tempfile.TemporaryDirectory() as scratch, atomic_path(target, force, (checked.submission.path,)) as temp:
-        book, moved = _open_copy(checked, Path(scratch))
-        _mark_cells(book, checked.report.findings, moved)
-        _results_sheet(book, checked.report.findings)
-        _stamp_annotated(book, checked)
-        book.active = 0
-        book.save(temp)
+    sub = checked.submission
+    target = folder / annotated_name(sub.path)
+    values = {cell_id: cv.value for cell_id, cv in sub.cells.items() if cell_id not in sub.absent}
+    with atomic_path(target, force, (sub.path,)) as temp:
+        book = new_book(temp)
+        styles = Styles(book)
+        _results_sheet(book, styles, checked)
+        build_workbook(book, sub.format, sub.header, values, kind=StampKind.ANNOTATED, marks=marks(checked))
+        book.close()
     return target

@@ -17,6 +17,16 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
+def _process_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Temporary files are created 0600; what is published gets the permissions any new file of the user gets.
+PUBLISHED_MODE = 0o666 & ~_process_umask()
+
+
 def template_name(unit: str, year: int) -> str:
     """The file name of a unit's standard workbook: 白鹤镇人民政府_2025年度政府信息公开年报.xlsx."""
     if unit:
@@ -65,6 +75,7 @@ def atomic_path(target: Path, force: bool = False, inputs: tuple[Path, ...] = ()
 def _publish(temp: Path, target: Path, force: bool) -> None:
     """Move the finished file into place in one step. Without ``force`` this must not replace a file that
     appeared meanwhile (another run writing the same output): a hard link creates the name only if free."""
+    os.chmod(temp, PUBLISHED_MODE)
     if force:
         os.replace(temp, target)
         return

@@ -15,7 +15,7 @@ from typing import Any
 from toolkit import words
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
-from toolkit.merge.decide import FileOutcome, MergeResult, UnitStatus
+from toolkit.merge.decide import FileOutcome, MergeResult
 from toolkit.text import cell_text, show
 from toolkit.write.files import atomic_path
 from toolkit.write.workbook import Styles, build_workbook, display_width, new_book
@@ -110,15 +110,31 @@ def _findings_sheet(book: Any, styles: Styles, result: MergeResult) -> None:
         sheet.set_column(col, col, width)
 
 
+STATUS_COLUMNS = (STATUS_WORD, words.FILE_WORD, "文件状态", "说明")
+
+
+def _roster_rows(result: MergeResult) -> list[tuple[str, ...]]:
+    """One row per roster unit and file it sent (the unit's status on each), then the files no roster unit
+    claims: nothing an office sent is left out."""
+    rows: list[tuple[str, ...]] = []
+    claimed: set[int] = set()
+    for line in result.roster or []:
+        if not line.files:
+            rows.append((line.entry.name, line.status.word, "", "", line.note))
+        for index, item in enumerate(line.files):
+            claimed.add(id(item))
+            note = line.note if index == 0 and line.note else item.note
+            rows.append((line.entry.name, line.status.word, item.name, item.status.word, note))
+    rows += [(i.report.unit, "—", i.name, i.status.word, i.note) for i in result.files if id(i) not in claimed]
+    return rows
+
+
 def _status_lines(result: MergeResult) -> tuple[list[tuple[str, int]], list[tuple[str, ...]]]:
-    """(counts at the top, one line per roster unit or per file)."""
-    lines: list[tuple[str, ...]]
+    """(counts at the top, the rows below them)."""
     if result.roster is not None:
-        counts = [(s.word, sum(line.status == s for line in result.roster)) for s in UnitStatus]
-        lines = [(line.entry.name, line.status.word, line.file, line.note) for line in result.roster]
-        return [(words.ROSTER_UNITS, len(result.roster)), *counts], lines
-    lines = [(item.report.unit, item.status.word, item.name, item.note) for item in result.files]
-    return list(result.counts().items()), lines
+        return [(words.ROSTER_UNITS, len(result.roster)), *result.unit_counts().items()], _roster_rows(result)
+    rows: list[tuple[str, ...]] = [(i.report.unit, i.status.word, i.name, i.status.word, i.note) for i in result.files]
+    return list(result.counts().items()), rows
 
 
 def _status_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
@@ -129,17 +145,17 @@ def _status_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -
         sheet.write_string(row, 0, label, head)
         sheet.write_number(row, 1, count)
     start = len(summary) + 1
-    titles = (fmt.header.label(HeaderKey.UNIT), STATUS_WORD, words.FILE_WORD, "说明")
-    for col, title in enumerate(titles):
+    for col, title in enumerate((fmt.header.label(HeaderKey.UNIT), *STATUS_COLUMNS)):
         sheet.write_string(start, col, title, head)
     for row, values in enumerate(lines, start=start + 1):
         for col, value in enumerate(values):
             sheet.write_string(row, col, cell_text(value or ""))
-    sheet.autofilter(start, 0, start + max(len(lines), 1), 3)
+    sheet.autofilter(start, 0, start + max(len(lines), 1), len(STATUS_COLUMNS))
     sheet.set_column(0, 0, max(24, *(display_width(v[0]) + 2 for v in lines)) if lines else 24)
-    sheet.set_column(1, 1, 16)
+    sheet.set_column(1, 1, 12)
     sheet.set_column(2, 2, 40)
-    sheet.set_column(3, 3, 70)
+    sheet.set_column(3, 3, 14)
+    sheet.set_column(4, 4, 70)
 
 
 def write_summary(

@@ -20,6 +20,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import words
+from toolkit.findings import Severity
 from toolkit.format.layout import TITLE_ROW, TableLayout, WorkbookLayout, address, column_letter, workbook_layout
 from toolkit.format.model import Format, HeaderField, HeaderKey, Kind
 from toolkit.format.stamp import STAMP_NAME, STAMP_SHEET, Stamp, StampKind
@@ -35,21 +36,39 @@ GROUP_COLUMN_CAP = 12.0
 
 
 def display_width(text: str) -> float:
-    """Width in Excel character units: a CJK (wide) character takes about two Latin widths."""
+    """Width in Excel character units: a CJK (wide) character takes about two Latin widths (a little more)."""
     return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in str(text))
+
+
+MARK_FILLS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
+Mark = tuple[Severity, str]  # a finding's severity and its text, for a cell of an annotated copy
+Marks = Mapping[str, Mark]  # by cell id, or by header key
 
 
 @dataclass
 class Styles:
-    """The workbook's cell formats by name, each added to the workbook once."""
+    """The workbook's cell formats by name, each added to the workbook once; and the marks of an annotated
+    copy (a cell marked is filled red or yellow and carries the findings as a comment)."""
 
     book: Workbook
-    cache: dict[str, Any] = field(default_factory=dict)
+    marks: Marks = field(default_factory=dict)
+    cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def get(self, name: str) -> Any:
-        if name not in self.cache:
-            self.cache[name] = self.book.add_format(self._spec(name))
-        return self.cache[name]
+    def get(self, name: str, fill: str = "") -> Any:
+        if (name, fill) not in self.cache:
+            spec = {**self._spec(name), **({"bg_color": fill} if fill else {})}
+            self.cache[(name, fill)] = self.book.add_format(spec)
+        return self.cache[(name, fill)]
+
+    def cell(self, name: str, key: str) -> Any:
+        """The style for a cell of the format (or header field), filled when the cell is marked."""
+        mark = self.marks.get(key)
+        return self.get(name, MARK_FILLS[mark[0]] if mark else "")
+
+    def comment(self, sheet: Worksheet, row: int, col: int, key: str) -> None:
+        mark = self.marks.get(key)
+        if mark:
+            sheet.write_comment(row, col, cell_text(mark[1], 2000), {"author": "xltool", "x_scale": 3, "y_scale": 2.5})
 
     @staticmethod
     def _spec(name: str) -> dict[str, object]:
@@ -77,6 +96,7 @@ class Styles:
                 "num_format": "yyyy-mm-dd",
             },
             "note": {**base, "align": "left"},
+            "link": {**boxed, "align": "left", "font_color": "#0563C1", "underline": 1},
             "text": {**boxed, "align": "left"},
         }[name]
 
@@ -115,20 +135,27 @@ def _validate(sheet: Worksheet, row: int, col: int, rule: dict[str, object]) -> 
 
 def _header_date(sheet: Worksheet, styles: Styles, field_: HeaderField, at: tuple[int, int], value: object) -> None:
     row, col = at
+    style = styles.cell("field_date", field_.key)
     if isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.get("field_date"))
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, moment, style)
+    elif value not in (None, ""):
+        sheet.write_string(row, col, cell_text(value, 500), style)  # a date typed as text stays as typed
     else:
-        sheet.write_blank(row, col, None, styles.get("field_date"))
+        sheet.write_blank(row, col, None, style)
     rule = {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1), "input_title": field_.label}
     _validate(sheet, row, col, {**rule, "input_message": "填写日期，例如 2025-01-15"})
 
 
 def _header_year(sheet: Worksheet, styles: Styles, field_: HeaderField, at: tuple[int, int], value: object) -> None:
     row, col = at
-    if isinstance(value, int):
-        sheet.write_number(row, col, value, styles.get("field"))
+    style = styles.cell("field", field_.key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, style)
+    elif value not in (None, ""):
+        sheet.write_string(row, col, cell_text(value, 500), style)  # "2025年" stays as typed
     else:
-        sheet.write_blank(row, col, None, styles.get("field"))
+        sheet.write_blank(row, col, None, style)
     rule = {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100}
     messages = {
         "input_message": "填写报告年度，四位数字，例如 2025",
@@ -141,10 +168,11 @@ def _header_text(
     sheet: Worksheet, styles: Styles, fmt: Format, field_: HeaderField, at: tuple[int, int], value: object
 ) -> None:
     row, col = at
+    style = styles.cell("field", field_.key)
     if value:
-        sheet.write_string(row, col, cell_text(value, 500), styles.get("field"))
+        sheet.write_string(row, col, cell_text(value, 500), style)
     else:
-        sheet.write_blank(row, col, None, styles.get("field"))
+        sheet.write_blank(row, col, None, style)
     if field_.kind == "choice":
         choices = [u.label for u in fmt.unit_types]
         _validate(
@@ -175,6 +203,7 @@ def _write_header_sheet(
             _header_year(sheet, styles, field_, at, value)
         else:
             _header_text(sheet, styles, fmt, field_, at, value)
+        styles.comment(sheet, *at, field_.key)
     last = max(r for r, _ in layout.header.cells.values())
     sheet.write_string(last + 2, 0, fmt.header.note, styles.get("note"))
     return sheet
@@ -242,24 +271,34 @@ def _write_cells(
     for cell_id, (row, col) in table_layout.cells.items():
         cell = fmt.cells[cell_id]
         last_col = table_layout.value_spans.get(cell_id, col)
+        styles.comment(sheet, row, col, cell_id)
         if cell.computed:
             terms = sums[cell_id].terms
             first, last = table_layout.cells[terms[0]], table_layout.cells[terms[-1]]
             formula = f"=SUM({address(*first)}:{address(*last)})"
-            style = styles.get("computed_amount" if cell.kind == Kind.AMOUNT else "computed")
+            style = styles.cell("computed_amount" if cell.kind == Kind.AMOUNT else "computed", cell_id)
             sheet.write_formula(row, col, formula, style, _number(totals[cell_id]))
             continue
-        style = styles.get(cell.kind)
+        style = styles.cell(cell.kind, cell_id)
         if last_col != col:
             sheet.merge_range(row, col, row, last_col, "", style)
-        value = values.get(cell_id)
-        if _number(value) is not None:
-            sheet.write_number(row, col, _number(value), style)
-        elif isinstance(value, str) and value:
-            sheet.write_string(row, col, cell_text(value), style)
-        else:
-            sheet.write_blank(row, col, None, style)
+        _write_value(sheet, row, col, values.get(cell_id), style)
         sheet.data_validation(row, col, row, col, _input_validation(cell.kind))
+
+
+def _write_value(sheet: Worksheet, row: int, col: int, value: object, style: Any) -> None:
+    """A value as the unit gave it: a number, a word, a date typed into a number cell, or nothing."""
+    if _number(value) is not None:
+        sheet.write_number(row, col, _number(value), style)
+    elif isinstance(value, dt.date | dt.datetime):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, moment, style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, style)
+    elif value not in (None, ""):
+        sheet.write_string(row, col, cell_text(value), style)
+    else:
+        sheet.write_blank(row, col, None, style)
 
 
 def _write_balance_row(
@@ -396,12 +435,13 @@ def build_workbook(
     values: Mapping[str, object] | None = None,
     password: str | None = None,
     kind: StampKind = StampKind.TEMPLATE,
+    marks: Marks | None = None,
 ) -> Styles:
     """Add the standard sheets (基本信息, 表二–四, 填表说明, stamp) to an open XlsxWriter workbook."""
     values = values or {}
     layout = workbook_layout(fmt)
     totals = complete(fmt, {k: _exact(v) for k, v in values.items()})
-    styles = Styles(book)
+    styles = Styles(book, marks or {})
     header_sheet = _write_header_sheet(book, styles, fmt, layout, header)
     _protect(header_sheet, password)
     for table_layout in layout.tables:
