@@ -14,7 +14,11 @@ from toolkit.format.stamp import STAMP_NAME, Stamp
 from toolkit.read.safezip import ZipRefused, check_sizes, read_member
 from toolkit.text import clip
 
-# Only cells holding a formula or an error value matter; matching just those keeps the scan fast.
+# Only cells holding a formula or an error value matter; matching just those keeps the scan fast. Most writers
+# put a cell's reference first, which a simpler pattern matches twice as fast; the general one is the fallback.
+_FORMULA_CELL_R_FIRST = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]+[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
+)
 _FORMULA_CELL = re.compile(
     rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
 )
@@ -49,16 +53,32 @@ def well_formed_sheet(data: bytes) -> bool:
     """
     if not _END_OF_SHEET.search(data[-64:]):
         return False
-    start = _SHEET_DATA.search(data)
-    end = _SHEET_DATA_END.search(data, start.start()) if start else None
-    if start is None or end is None:
-        return start is None  # a sheet without cells is whole
+    span = _sheet_data(data)
+    if span is None:
+        return _SHEET_DATA.search(data) is None  # a sheet without cells is whole
     parser = expat.ParserCreate()
     try:
-        parser.Parse(data[start.start() : end.end()], True)
+        parser.Parse(data[span[0] : span[1]], True)
     except expat.ExpatError:
         return False
     return True
+
+
+def _formula_cells(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(reference, formula text) of every cell with a formula."""
+    matches: list[tuple[bytes, bytes]] = _FORMULA_CELL_R_FIRST.findall(data)
+    formulas = data.count(b"<f") + data.count(b":f")  # every formula element, with or without a prefix
+    return matches if len(matches) == formulas else _FORMULA_CELL.findall(data)
+
+
+def _sheet_data(data: bytes) -> tuple[int, int] | None:
+    """Where the ``<sheetData>`` element is (plain tags found with a byte search, prefixed ones by regex)."""
+    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    if start >= 0 and end > start:
+        return start, end + len(b"</sheetData>")
+    opened = _SHEET_DATA.search(data)
+    closed = _SHEET_DATA_END.search(data, opened.start()) if opened else None
+    return (opened.start(), closed.end()) if opened and closed else None
 
 
 def unescape(text: str) -> str:
@@ -141,6 +161,12 @@ class XlsxParts:
                 ) from None
         return self._sheet_xml[sheet]
 
+    def cells_xml(self, sheet: str) -> bytes:
+        """The part of the sheet's XML that holds its cells (all of it when that part cannot be told)."""
+        data = self.sheet_xml(sheet)
+        span = _sheet_data(data)
+        return data[span[0] : span[1]] if span else data
+
     def damaged_sheets(self) -> list[str]:
         """The sheets read so far whose XML is cut off or malformed where the cells are (calamine reads such
         a sheet partly without a word; Excel opens it only after a repair)."""
@@ -148,7 +174,7 @@ class XlsxParts:
 
     def extent(self, sheet: str) -> tuple[int, int]:
         """(rows, columns) the sheet's cells reach, measured before calamine sizes a grid from them."""
-        data = self.sheet_xml(sheet)
+        data = self.cells_xml(sheet)
         if not _FAR_REFERENCE.search(data):
             return NEAR_EXTENT
         rows = cols = 0
@@ -162,9 +188,9 @@ class XlsxParts:
 
     def formulas(self, sheet: str) -> dict[str, tuple[str | None, str | None]]:
         """address -> (formula text or None, error value or None) for every cell with either."""
-        data = self.sheet_xml(sheet)
+        data = self.cells_xml(sheet)
         found: dict[str, tuple[str | None, str | None]] = {}
-        for ref, text in _FORMULA_CELL.findall(data):
+        for ref, text in _formula_cells(data):
             found[ref.decode()] = (unescape(text.decode("utf-8", "replace")), None)
         if b't="e"' in data:
             for ref, value in _ERROR_CELL.findall(data):

@@ -18,6 +18,7 @@ from toolkit.format.stamp import StampKind
 from toolkit.merge.decide import FileOutcome, MergeResult
 from toolkit.text import cell_text, show
 from toolkit.write.files import atomic_path
+from toolkit.write.stream import StreamedSheet
 from toolkit.write.workbook import Styles, build_workbook, display_width, new_book
 
 STATUS_WORD = "状态"
@@ -52,7 +53,7 @@ def _column_heads(fmt: Format) -> list[tuple[str, str]]:
 
 
 def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
-    sheet = book.add_worksheet(words.DETAIL_SHEET)
+    sheet = book.add_worksheet(words.DETAIL_SHEET, worksheet_class=StreamedSheet)
     head = styles.get("head")
     heads = _column_heads(fmt)
     fixed = _detail_fixed(fmt)
@@ -62,12 +63,10 @@ def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -
     for index, (group, label) in enumerate(heads, start=len(fixed)):
         sheet.write_string(0, index, group, head)
         sheet.write_string(1, index, label, head)
-    text = styles.get("text")
+    text = styles.get("plain")  # not wrapped: a long file name must not make the row overlap the next
     for row, item in enumerate(result.accepted, start=2):
-        for col, value in enumerate((item.report.unit, item.unit_type, item.status.word, item.name)):
-            sheet.write_string(row, col, cell_text(value), text)  # write_string: a name like "=1+1" stays text
-        for col, number in enumerate(item.inputs, start=len(fixed)):
-            sheet.write_number(row, col, _number(number))
+        # Text cells are shared strings, never formulas: a unit called "=1+1" stays text.
+        sheet.stream_row(row, (item.report.unit, item.unit_type, item.status.word, item.name), item.inputs, text)
     last_row = max(len(result.accepted) + 1, 2)
     sheet.autofilter(1, 0, last_row, len(fixed) + len(heads) - 1)
     sheet.freeze_panes(2, 1)

@@ -98,6 +98,7 @@ class Styles:
             "note": {**base, "align": "left"},
             "link": {**boxed, "align": "left", "font_color": "#0563C1", "underline": 1},
             "text": {**boxed, "align": "left"},
+            "plain": {"font_name": FONT, "font_size": 11, "valign": "vcenter", "align": "left"},
         }[name]
 
 
