@@ -20,11 +20,10 @@ from toolkit.findings import Finding, Severity
 from toolkit.format.layout import workbook_layout
 from toolkit.format.model import HeaderKey
 from toolkit.format.stamp import StampKind
-from toolkit.text import cell_text
 from toolkit.write.files import atomic_path, safe_file_stem
-from toolkit.write.workbook import Marks, Styles, build_workbook, new_book
+from toolkit.write.workbook import Marks, Styles, build_workbook, new_book, print_setup, row_height, wrapped_rows
 
-COLUMN_WIDTHS = (6, 24, 8, 30, 14, 60, 16, 16, 24)
+COLUMN_WIDTHS = (6.0, 24.0, 8.0, 30.0, 14.0, 60.0, 16.0, 16.0, 24.0)
 NOTE = (
     "这是 xltool 校验后生成的批注副本：红色单元格是错误，黄色是警告，单元格的批注和下表说明了问题。"
     "请直接在本文件中改正后保存，照常报送即可（本页和标记不影响校验，所有合计都会重新计算）。"
@@ -72,22 +71,20 @@ def _standard_place(checked: Checked, f: Finding, targets: dict[tuple[str, str],
 def _results_sheet(book: Any, styles: Styles, checked: Checked) -> None:
     sheet = book.add_worksheet(words.FINDINGS_SHEET)
     sheet.merge_range(0, 0, 0, len(COLUMN_WIDTHS) - 1, NOTE, styles.get("note"))
-    sheet.set_row(0, 48)
+    sheet.set_row(0, row_height([(NOTE, sum(COLUMN_WIDTHS))]))
     for col, (_, title) in enumerate(words.FINDING_COLUMNS):
         sheet.write_string(TABLE_TOP, col, title, styles.get("head"))
     targets = _targets(checked)
     cell_col = [key for key, _ in words.FINDING_COLUMNS].index("cell")
+    wrapped_rows(sheet, styles, [f.columns() for f in checked.report.findings], TABLE_TOP + 1, COLUMN_WIDTHS)
     for row, f in enumerate(checked.report.findings, start=TABLE_TOP + 1):
-        for col, value in enumerate(f.columns()):
-            sheet.write_string(row, col, cell_text(value), styles.get("text"))
         place = _standard_place(checked, f, targets)
         if place is not None:  # an internal link (a location, no external relationship)
             sheet.write_url(row, cell_col, f"internal:'{place[0]}'!{place[1]}", styles.get("link"), place[1])
     if not checked.report.findings:
         sheet.write_string(TABLE_TOP + 1, 0, words.NOTHING_FOUND, styles.get("text"))
-    for col, width in enumerate(COLUMN_WIDTHS):
-        sheet.set_column(col, col, width)
     sheet.freeze_panes(TABLE_TOP + 1, 0)
+    print_setup(sheet, header_rows=(TABLE_TOP, TABLE_TOP))
     sheet.activate()
 
 

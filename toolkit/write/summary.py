@@ -16,12 +16,22 @@ from toolkit import words
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
 from toolkit.merge.decide import FileOutcome, MergeResult
-from toolkit.text import cell_text, show
+from toolkit.text import show
 from toolkit.write.files import atomic_path
 from toolkit.write.stream import StreamedSheet
-from toolkit.write.workbook import Styles, build_workbook, display_width, new_book
+from toolkit.write.workbook import (
+    Styles,
+    build_workbook,
+    display_width,
+    new_book,
+    print_setup,
+    row_height,
+    wrapped_rows,
+)
 
 STATUS_WORD = "状态"
+DETAIL_NUMBER_WIDTH = 12.0
+FINDINGS_WIDTHS = (28.0, 22.0, 6.0, 22.0, 8.0, 30.0, 14.0, 60.0, 24.0)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LONG_COLUMNS = ("unit", "unit_type", "year", "table", "row", "column", "cell", "value")
 Sheet = Any  # an XlsxWriter worksheet (XlsxWriter ships no type information)
@@ -59,7 +69,9 @@ def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -
     fixed = _detail_fixed(fmt)
     for col, title in enumerate(fixed):
         sheet.merge_range(0, col, 1, col, title, head)
-    sheet.set_row(0, 60)  # row labels are long: they wrap in the header cell
+    # row labels are long: they wrap in the header cells, which are made as high as they need
+    sheet.set_row(0, row_height([(group, DETAIL_NUMBER_WIDTH) for group, _ in heads]))
+    sheet.set_row(1, row_height([(label, DETAIL_NUMBER_WIDTH) for _, label in heads]))
     for index, (group, label) in enumerate(heads, start=len(fixed)):
         sheet.write_string(0, index, group, head)
         sheet.write_string(1, index, label, head)
@@ -72,7 +84,8 @@ def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -
     sheet.freeze_panes(2, 1)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 3, 14)
-    sheet.set_column(len(fixed), len(fixed) + len(heads) - 1, 12)
+    sheet.set_column(len(fixed), len(fixed) + len(heads) - 1, DETAIL_NUMBER_WIDTH)
+    print_setup(sheet, header_rows=(0, 1))
 
 
 def _finding_rows(item: FileOutcome) -> list[tuple[str, ...]]:
@@ -92,24 +105,19 @@ def _findings_sheet(book: Any, styles: Styles, result: MergeResult) -> None:
     )
     for col, title in enumerate(titles):
         sheet.write_string(0, col, title, styles.get("head"))
-    row = 1
-    for item in result.files:
-        for values in _finding_rows(item):
-            for col, value in enumerate((item.name, item.report.unit, *values)):
-                sheet.write_string(row, col, cell_text(value))
-            row += 1
-    for f in result.county_findings:
-        county = ("（汇总）", "", f.severity.word, f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
-        for col, value in enumerate(county):
-            sheet.write_string(row, col, cell_text(value))
-        row += 1
-    sheet.autofilter(0, 0, max(row - 1, 1), len(titles) - 1)
+    rows = [(item.name, item.report.unit, *values) for item in result.files for values in _finding_rows(item)]
+    rows += [
+        ("（汇总）", "", f.severity.word, f.sheet, f.cell, f.row_label, f.column_label, f.message, f.code)
+        for f in result.county_findings
+    ]
+    wrapped_rows(sheet, styles, rows, 1, FINDINGS_WIDTHS)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(titles) - 1)
     sheet.freeze_panes(1, 0)
-    for col, width in enumerate((28, 22, 6, 22, 8, 30, 14, 70, 24)):
-        sheet.set_column(col, col, width)
+    print_setup(sheet, header_rows=(0, 0))
 
 
 STATUS_COLUMNS = (STATUS_WORD, words.FILE_WORD, "文件状态", "说明")
+STATUS_WIDTHS = (12.0, 36.0, 14.0, 60.0)  # after the unit name
 
 
 def _roster_rows(result: MergeResult) -> list[tuple[str, ...]]:
@@ -146,15 +154,10 @@ def _status_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -
     start = len(summary) + 1
     for col, title in enumerate((fmt.header.label(HeaderKey.UNIT), *STATUS_COLUMNS)):
         sheet.write_string(start, col, title, head)
-    for row, values in enumerate(lines, start=start + 1):
-        for col, value in enumerate(values):
-            sheet.write_string(row, col, cell_text(value or ""))
+    first_width = min(max([24.0, *(display_width(v[0]) + 2 for v in lines)]), 40.0)
+    wrapped_rows(sheet, styles, lines, start + 1, (first_width, *STATUS_WIDTHS))
     sheet.autofilter(start, 0, start + max(len(lines), 1), len(STATUS_COLUMNS))
-    sheet.set_column(0, 0, max(24, *(display_width(v[0]) + 2 for v in lines)) if lines else 24)
-    sheet.set_column(1, 1, 12)
-    sheet.set_column(2, 2, 40)
-    sheet.set_column(3, 3, 14)
-    sheet.set_column(4, 4, 70)
+    print_setup(sheet, header_rows=(start, start))
 
 
 def write_summary(

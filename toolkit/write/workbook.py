@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +31,8 @@ from toolkit.write.files import atomic_path
 FONT = "宋体"
 AMOUNT_FORMAT = "0.0000"
 LINE_HEIGHT = 15.0
+HEADER_WIDTHS = (14.0, 44.0)  # the 基本信息 sheet: labels, values
+INSTRUCTIONS_WIDTH = 110.0
 LABEL_COLUMN_CAP = 44.0  # widest a label column may grow before its text wraps (keeps one page wide)
 GROUP_COLUMN_CAP = 12.0
 
@@ -192,8 +194,9 @@ def _write_header_sheet(
 ) -> Worksheet:
     sheet = book.add_worksheet(fmt.header.sheet)
     sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, 1, fmt.header.title, styles.get("title"))
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 44)
+    sheet.set_row(TITLE_ROW, 28)
+    sheet.set_column(0, 0, HEADER_WIDTHS[0])
+    sheet.set_column(1, 1, HEADER_WIDTHS[1])
     for field_ in fmt.header.fields:
         at = layout.header.cells[field_.key]
         sheet.write_string(at[0], 0, field_.label, styles.get("label"))
@@ -206,7 +209,10 @@ def _write_header_sheet(
             _header_text(sheet, styles, fmt, field_, at, value)
         styles.comment(sheet, *at, field_.key)
     last = max(r for r, _ in layout.header.cells.values())
-    sheet.write_string(last + 2, 0, fmt.header.note, styles.get("note"))
+    # The note spans both columns and gets the height its wrapped lines need.
+    sheet.merge_range(last + 2, 0, last + 2, 1, fmt.header.note, styles.get("note"))
+    sheet.set_row(last + 2, row_height([(fmt.header.note, HEADER_WIDTHS[0] + HEADER_WIDTHS[1])]))
+    print_setup(sheet, landscape=False)
     return sheet
 
 
@@ -341,8 +347,9 @@ def _write_balance_row(
     )
 
 
-def _fit_columns(sheet: Worksheet, table_layout: TableLayout) -> None:
-    """Column widths measured for Chinese text; labels too wide for their column wrap onto more lines."""
+def column_widths(table_layout: TableLayout) -> list[float]:
+    """Column widths (Excel character units) measured for Chinese text; labels too wide wrap onto more
+    lines. The Word and web exports use the same widths, so the three print alike."""
     widths = [8.0] * table_layout.width
     for label in table_layout.labels:
         if label.role in ("title", "corner") or (label.last_col not in (None, label.col)):
@@ -351,6 +358,12 @@ def _fit_columns(sheet: Worksheet, table_layout: TableLayout) -> None:
         if label.col < table_layout.label_columns - 1:
             cap = GROUP_COLUMN_CAP
         widths[label.col] = max(widths[label.col], min(display_width(label.text) + 2, cap))
+    return widths
+
+
+def _fit_columns(sheet: Worksheet, table_layout: TableLayout) -> None:
+    """Column widths for Chinese text, and row heights for the labels that wrap."""
+    widths = column_widths(table_layout)
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
     heights: dict[int, float] = {}
@@ -367,14 +380,50 @@ def _fit_columns(sheet: Worksheet, table_layout: TableLayout) -> None:
             sheet.set_row(row, height)
 
 
-def _print_setup(sheet: Worksheet, table_layout: TableLayout) -> None:
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
+A4 = 9
+# Page numbers restart on every sheet; a total is not shown, as some programs count every sheet's pages.
+FOOTER = "&C&A　第 &P 页"
+
+
+def print_setup(sheet: Worksheet, *, landscape: bool = True, header_rows: tuple[int, int] | None = None) -> None:
+    """A4, one page wide, numbered per sheet, with the header rows repeated on every page."""
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_paper(A4)
     sheet.fit_to_pages(1, 0)
     sheet.center_horizontally()
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.repeat_rows(*table_layout.header_rows)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
+    if header_rows is not None:
+        sheet.repeat_rows(*header_rows)
+    sheet.set_footer(FOOTER)
+    sheet.set_start_page(1)
+
+
+def row_height(texts: Sequence[tuple[str, float]]) -> float:
+    """The height a row needs so that every wrapped (text, column width) of it shows whole."""
+    lines = max((math.ceil(display_width(text) / max(width - 1, 1)) for text, width in texts if text), default=1)
+    return max(lines, 1) * LINE_HEIGHT
+
+
+def wrapped_rows(
+    sheet: Worksheet, styles: Styles, rows: Sequence[Sequence[str]], first: int, widths: tuple[float, ...]
+) -> None:
+    """Rows of text in columns of the given widths, wrapped, each row as high as its longest cell needs."""
+    text = styles.get("text")
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    for row, values in enumerate(rows, start=first):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, cell_text(value or ""), text)
+        height = row_height(list(zip(values, widths, strict=False)))
+        if height > LINE_HEIGHT:
+            sheet.set_row(row, height)
+
+
+def _print_setup(sheet: Worksheet, table_layout: TableLayout) -> None:
+    print_setup(sheet, header_rows=table_layout.header_rows)
 
 
 def _protect(sheet: Worksheet, password: str | None) -> None:
@@ -409,14 +458,12 @@ def _write_table_sheet(
 
 def _write_instructions(book: Workbook, styles: Styles, fmt: Format) -> None:
     sheet = book.add_worksheet(words.INSTRUCTIONS_SHEET)
-    sheet.set_column(0, 0, 110)
+    sheet.set_column(0, 0, INSTRUCTIONS_WIDTH)
     sheet.write_string(0, 0, words.INSTRUCTIONS_SHEET, styles.get("title"))
     for index, line in enumerate(fmt.instructions, start=2):
         sheet.write_string(index, 0, line, styles.get("note"))
-        sheet.set_row(index, LINE_HEIGHT * math.ceil(display_width(line) / 105))
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
+        sheet.set_row(index, row_height([(line, INSTRUCTIONS_WIDTH)]))
+    print_setup(sheet)
     sheet.protect("", {"format_columns": True, "format_rows": True})
 
 
