@@ -15,10 +15,12 @@ import re
 import sys
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
+from pypdf import PdfWriter
 
 SEED = 20251125
 WORKBOOK_CASES = ("truncated", "flipped", "entry", "xml", "strings", "refs", "styles", "size", "names", "sheets")
@@ -256,7 +258,67 @@ def document_cases(html: str, text: str, rng: random.Random) -> dict[str, bytes]
     return cases
 
 
-def write_corpus(folder: Path, valid: bytes, html: str, text: str) -> list[Path]:
+# --- PDFs ------------------------------------------------------------------------------------------------
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF of the given object bodies (numbered from 1, the first is the catalog), with a correct xref."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def pdf_bomb(inflated_mb: int = 1024) -> bytes:
+    """One page whose content stream is a megabyte of compressed spaces that inflates to a gigabyte."""
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    stream = b"".join(packer.compress(chunk) for _ in range(inflated_mb)) + packer.flush()
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        ]
+    )
+
+
+def pdf_many_pages(count: int = 10_000) -> bytes:
+    """Ten thousand empty pages."""
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(count))
+    pages = [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * count
+    return _pdf(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count), *pages]
+    )
+
+
+def pdf_encrypted(report: bytes) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(report))
+    writer.encrypt("secret", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_cases(report: bytes) -> dict[str, bytes]:
+    """A real published report as a PDF, spoilt the ways a PDF can be, and PDFs built to attack the reader."""
+    cases = {f"pdf-cut-{i}.pdf": report[: len(report) * i // 4] for i in (1, 2, 3)}
+    cases["pdf-encrypted.pdf"] = pdf_encrypted(report)
+    cases["pdf-bomb.pdf"] = pdf_bomb()
+    cases["pdf-10000-pages.pdf"] = pdf_many_pages()
+    cases["pdf-not-a-pdf.pdf"] = b"<html><body>\xe8\xbf\x99\xe4\xb8\x8d\xe6\x98\xaf PDF</body></html>"
+    cases["pdf-empty.pdf"] = b""
+    cases["pdf-header-only.pdf"] = b"%PDF-1.7\n%%EOF\n"
+    return cases
+
+
+def write_corpus(folder: Path, valid: bytes, html: str, text: str, pdf: bytes) -> list[Path]:
     rng = random.Random(SEED)
     cases = workbook_cases(valid, rng)
     cases["sheets-300.xlsx"] = many_sheets()
@@ -266,6 +328,7 @@ def write_corpus(folder: Path, valid: bytes, html: str, text: str) -> list[Path]
     cases["bomb-laughs.xlsx"] = entity_workbook(valid, "laughs")
     cases["bomb-xxe.xlsx"] = entity_workbook(valid, "xxe")
     cases.update(document_cases(html, text, rng))
+    cases.update(pdf_cases(pdf))
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, content in cases.items():
@@ -276,9 +339,9 @@ def write_corpus(folder: Path, valid: bytes, html: str, text: str) -> list[Path]
 
 
 if __name__ == "__main__":
-    from tests.test_hostile import valid_sources
+    from tests.test_hostile import REPORT_PDF, valid_sources
 
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
     valid, html, text = valid_sources(target / "_valid")
-    written = write_corpus(target, valid, html, text)
+    written = write_corpus(target, valid, html, text, REPORT_PDF.read_bytes())
     print(f"{len(written)} cases in {target}")

@@ -76,6 +76,7 @@ EXAMPLES: dict[str, Callable[[], str]] = {
         "xltool merge samples/示例县/收件箱 --roster samples/示例县/单位名单.csv -o 示例县汇总.xlsx"
     ),
     "check-report": lambda: run("xltool check samples/reports/04_changchun-dept-2023.txt"),
+    "check-pdf": lambda: run("xltool check samples/reports/07_hongze-district-2023.pdf"),
 }
 
 

@@ -163,3 +163,34 @@ def check_file(path: Path, previous_path: Path | None = None) -> Report:
     """The report `xltool check` gives for one file (read and checked, against last year's when given)."""
     previous = read_and_check(previous_path) if previous_path else None
     return read_and_check(path, previous).report
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not found:
+        raise RuntimeError("Chromium is required for these tests: apt-get install chromium")
+    return found
+
+
+def chromium_print(page: Path, out: Path) -> Path:
+    """Print a web page to PDF as a reader's browser would (headless Chromium, its own print CSS)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out}",
+                page.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    if not out.exists():
+        raise RuntimeError(f"Chromium did not write {out}")
+    return out

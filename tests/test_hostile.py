@@ -14,17 +14,19 @@ import openpyxl
 import pytest
 
 from tests.corpus import write_corpus
-from tests.support import FMT, balanced_inputs, browser_copy, check_file
+from tests.support import FMT, REPORTS, balanced_inputs, browser_copy, check_file
 from toolkit.api import check_files
 from toolkit.api import merge as build_county_summary
 from toolkit.api import read_and_check as check_workbook
 from toolkit.cli import main
+from toolkit.merge.pool import ORPHAN_POLL_SECONDS
 from toolkit.write.export import export_tables as export
 from toolkit.write.workbook import write_workbook
 
 NEIGHBOURS = ("甲镇", "乙镇", "丙镇")
 PEAK_MB = 200  # what any one command may use on the worst file of the corpus
 PER_FILE_SECONDS = 10
+REPORT_PDF = REPORTS / "07_hongze-district-2023.pdf"  # a real published report, the base of the PDF cases
 
 
 def valid_sources(folder: Path) -> tuple[bytes, str, str]:
@@ -44,7 +46,7 @@ def valid_sources(folder: Path) -> tuple[bytes, str, str]:
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
     valid, page, text = valid_sources(folder / "_valid")
-    return write_corpus(folder / "cases", valid, page, text)
+    return write_corpus(folder / "cases", valid, page, text, REPORT_PDF.read_bytes())
 
 
 def _workbooks(corpus):
@@ -54,7 +56,7 @@ def _workbooks(corpus):
 def test_corpus_is_large_and_reproducible(corpus, tmp_path):
     assert len(corpus) >= 300
     valid, page, text = valid_sources(tmp_path / "v")
-    again = write_corpus(tmp_path / "again", valid, page, text)
+    again = write_corpus(tmp_path / "again", valid, page, text, REPORT_PDF.read_bytes())
     assert [p.name for p in again] == [p.name for p in corpus]
     changed = [
         p.name for p, q in zip(corpus, again, strict=True) if p.suffix == ".txt" and p.read_bytes() != q.read_bytes()
@@ -103,13 +105,15 @@ def test_merge_with_broken_files_still_merges_valid_neighbours(corpus, tmp_path)
 
 
 def test_import_never_crashes_on_documents(corpus, tmp_path, capsys):
-    for path in [p for p in corpus if p.suffix in (".txt", ".html")]:
-        out = tmp_path / f"{path.stem}.xlsx"
+    for path in [p for p in corpus if p.suffix in (".txt", ".html", ".pdf")]:
+        out = tmp_path / f"{path.name}.xlsx"  # doc-cut-01.html and doc-cut-01.txt are two reports
         code = main(["import", str(path), "-o", str(out)])
         _, err = capsys.readouterr()
-        assert code in (0, 2) and "内部错误" not in err, (path.name, err)
+        assert code in (0, 1, 2) and "内部错误" not in err, (path.name, err)
         if code == 2:
-            assert not out.exists()
+            assert not out.exists()  # nothing read: nothing written
+        else:
+            assert check_workbook(out).submission.standard  # what was read, in a standard workbook
 
 
 def _peak(args: list[str]) -> tuple[int, float, float, str]:
@@ -119,8 +123,10 @@ def _peak(args: list[str]) -> tuple[int, float, float, str]:
         "from toolkit.cli import main\n"
         "start = time.perf_counter()\n"
         f"rc = main({args!r})\n"
+        "import resource\n"
         "status = open('/proc/self/status').read()\n"
-        "peak = int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) / 1024\n"
+        "own = int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) / 1024\n"
+        "peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)  # a PDF reader child\n"
         "print('PEAK', rc, peak, time.perf_counter() - start)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -161,6 +167,30 @@ def test_bombs_are_refused_quickly_with_bounded_memory(corpus, name):
         assert rc == 2 and "异常大" in out
     if name == "doc-nested.html":
         assert rc == 2 and "嵌套过深" in out
+
+
+PDF_PEAK_MB = 350  # the reader plus its PDF child, capped at limits.MAX_PDF_MEMORY above the reader
+PDF_CASES = {
+    "pdf-bomb.pdf": "压缩炸弹",
+    "pdf-10000-pages.pdf": "页数过多（10000页）",
+    "pdf-encrypted.pdf": "已加密",
+    "pdf-cut-1.pdf": "PDF 已损坏",
+    "pdf-cut-2.pdf": "PDF 已损坏",
+    "pdf-cut-3.pdf": "PDF 已损坏",
+    "pdf-header-only.pdf": "PDF 已损坏",
+    "pdf-empty.pdf": "文件是空的",
+    "pdf-not-a-pdf.pdf": "这不是 PDF，而是网页（HTML）文件",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PDF_CASES))
+def test_hostile_pdfs_are_refused_in_one_line_with_bounded_time_and_memory(corpus, name):
+    path = next(p for p in corpus if p.name == name)
+    rc, peak, seconds, out = _peak(["check", str(path)])
+    lines = [line for line in out.splitlines() if line.strip() and not line.startswith("PEAK")]
+    assert rc == 2 and len(lines) == 1 and PDF_CASES[name] in lines[0], out
+    assert peak < PDF_PEAK_MB, f"{name}: {peak:.0f} MB"
+    assert seconds < PER_FILE_SECONDS, f"{name}: {seconds:.1f} s"
 
 
 def test_external_entities_never_read(corpus, capsys):
@@ -253,6 +283,18 @@ def big_inbox(tmp_path_factory):
     return inbox
 
 
+def _running(marker: str) -> list[int]:
+    """Processes whose command line holds ``marker`` (arguments separated by NUL, as /proc keeps them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
 def test_killed_merge_leaves_the_old_output_or_a_complete_one(big_inbox, tmp_path):
     target = tmp_path / "汇总.xlsx"
     target.write_bytes(b"old summary")
@@ -274,6 +316,8 @@ def test_killed_merge_leaves_the_old_output_or_a_complete_one(big_inbox, tmp_pat
             outcomes.add("new")
             target.write_bytes(b"old summary")
     assert "old" in outcomes
+    time.sleep(2 * ORPHAN_POLL_SECONDS + 0.5)
+    assert _running(f"merge\0{big_inbox}") == [], "workers of a killed merge are still running"
 
 
 def test_two_merges_into_one_output_at_once(big_inbox, tmp_path):

@@ -170,16 +170,25 @@ def test_export_html_has_official_layout(exported):
     assert page.count("<table>") == 3
 
 
-def test_import_several_with_dir_and_refusals(tmp_path, capsys):
+def test_import_several_with_dir_partial_and_refused(tmp_path, capsys):
     seed = next(REPORTS.glob("01_baihe*"))
     partial = next(REPORTS.glob("03_longgang*"))
     old = next(REPORTS.glob("02_shanghai*"))
     out = tmp_path / "导入"
-    assert main(["import", str(seed), str(partial), str(old), "-d", str(out)]) == 2
+    assert main(["import", str(seed), str(partial), "-d", str(out)]) == 1  # the partial one has errors
     text = capsys.readouterr().out
-    assert "表格无法完整读取" in text and "03_longgang" in text
-    assert "国办公开办函〔2019〕60号" in text
-    assert [p.name for p in out.iterdir()] == ["白鹤镇人民政府_2021年度政府信息公开年报.xlsx"]
+    assert "03_longgang" in text and "个错误" in text
+    written = sorted(p.name for p in out.iterdir())
+    assert written == [
+        "03_longgang-district-dept-2024_2024年度政府信息公开年报.xlsx",
+        "白鹤镇人民政府_2021年度政府信息公开年报.xlsx",
+    ]
+    partial_book = check_file(out / written[0])
+    # what was read is in the workbook, what was not is left blank and listed as blank cells
+    assert check_workbook(out / written[0]).submission.cells["t3.r01.c1"].value == 58
+    assert any(f.code == "blank-cell" for f in partial_book.findings)
+    assert main(["import", str(old), "-d", str(out)]) == 2  # the 2019 format is never written
+    assert "国办公开办函〔2019〕60号" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,6 @@ from toolkit.write.files import atomic_paths, check_writable, template_name
 from toolkit.write.summary import default_output, write_long_csv, write_summary
 from toolkit.write.workbook import render_workbook, write_workbook
 
-BLOCKING_IMPORT = frozenset({"import-table-missing", "import-rows-missing", "import-row-unclear"})
-
 
 # --- one file -------------------------------------------------------------------------------------------
 def read_and_check(path: Path | str, previous: Checked | None = None) -> Checked:
@@ -203,24 +201,26 @@ def import_report(
 ) -> tuple[Path, Report]:
     """A published report -> a standard workbook with its numbers; (path written, the report's check).
 
-    Refuses (UnreadableWorkbook, nothing written) a report whose tables cannot be read completely, or that
-    uses a format xltool does not write (the 2019 trial format: check it directly instead).
+    What could not be read is left blank in the workbook (its check lists it, and the report has errors).
+    Refuses (UnreadableWorkbook, nothing written) a report with no table at all, or one in a format xltool
+    does not write (the 2019 trial format: check it directly instead).
     """
     path = Path(path)
     checked = read_and_check(path)
     sub = checked.submission
     if not sub.is_document:
         raise UnreadableWorkbook(path, "这已经是工作簿，不需要导入；请直接用 xltool check 校验")
-    blocking = [f for f in sub.notes if f.code in BLOCKING_IMPORT]
-    if blocking:
-        raise UnreadableWorkbook(path, f"表格无法完整读取：{blocking[0].message}")
     if not sub.format.writable:
         raise UnreadableWorkbook(
             path, f"该报告使用{sub.format.document}格式，不能导入为现行标准模板；可直接用 xltool check 校验"
         )
     name = template_name(sub.unit or path.stem, checked.report.year or 0)
     target = Path(output) if output else Path(folder or ".") / name
-    values = {cell_id: cv.value for cell_id, cv in sub.cells.items() if not sub.format.cells[cell_id].computed}
+    values = {
+        cell_id: cv.value
+        for cell_id, cv in sub.cells.items()
+        if not sub.format.cells[cell_id].computed and cell_id not in sub.absent
+    }
     header = {k: v for k, v in sub.header.items() if v not in (None, "")}
     write_workbook(target, sub.format, header, values, force=force)
     return target, checked.report

@@ -17,3 +17,8 @@ VERIFY_FROM_BYTES = 256 * 1024  # compressed members this large are inflated (wi
 MAX_SHEETS = 255
 MAX_GRID_CELLS = 2_000_000  # cells of one sheet grid xltool will hold when looking for the tables
 MAX_DOCUMENT_CELLS = 200_000  # cells (table cells and lines) of a published report
+MAX_PDF_PAGES = 200  # an annual report is a few pages; a long one with annexes a few dozen
+# What reading one PDF may add to the process: 200 pages need about 180 MB (pdfminer keeps every object it
+# parsed); a bomb stream stops here.
+MAX_PDF_MEMORY = 256 * 1024 * 1024
+PDF_SECONDS = 120  # reading one PDF (and recognising a scanned one) may take this long

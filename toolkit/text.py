@@ -50,6 +50,8 @@ def label_matches(cell_text: str, label: str) -> bool:
         return True
     if len(label) >= 4 and cell_text.endswith(label):
         return True
+    if len(cell_text) >= 4 and label.endswith(cell_text) and len(cell_text) >= 0.6 * len(label):
+        return True  # the label without its first words (a converter dropping a leading word of a row label)
     return _abridged(cell_text, label)
 
 
@@ -150,3 +152,21 @@ def wrap(text: str, width: int) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]
+
+
+# What stands in a number cell when there is no number: words and marks kept as found (never read as 0).
+BLANK_WORDS = frozenset(
+    {"无", "暂无", "/", "／", "\\", "—", "——", "-", "－", "–", "--", "·", "•", "空", "不适用", "未发生"}
+)
+_NUMBER_WITH_NOTE = re.compile(r"^[+\-−]?[\d０-９,，.．]+\s*[（(].*[)）]?$")
+
+
+def value_like(text: str) -> bool:
+    """Whether a cell holds a value: empty, a number (with a unit, a sign, a note in brackets), or a word
+    that stands for none ("无", "/", "—"). Chinese text that is none of these is a label or a sentence."""
+    stripped = text.strip()
+    if not stripped or stripped in BLANK_WORDS:
+        return True
+    if parse_number(stripped, units=True, delta_words=True) is not None:
+        return True
+    return bool(_NUMBER_WITH_NOTE.match(stripped))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from toolkit.check.cells import Numbers, place
 from toolkit.findings import Finding, Stage, finding
 from toolkit.format.model import Balance, Table
-from toolkit.format.totals import sums
+from toolkit.format.totals import Number, depends_on, sums
 from toolkit.read.values import Submission
 from toolkit.text import short_label, show
 
@@ -28,6 +28,7 @@ def check_sums(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
             expected=show(recomputed),
             actual=show(stated),
             stage=Stage.SUM,
+            variant="report" if sub.is_document else None,  # a published report has no cell addresses
             stated=show(stated),
             terms_name=s.terms_name,
             first=sub.cells[s.terms[0]].address,
@@ -41,12 +42,24 @@ def _side(table: Table, keys: tuple[str, ...]) -> str:
     return "+".join(short_label(table.row(k).label) for k in keys)
 
 
-def _column_balance(sub: Submission, numbers: Numbers, table: Table, balance: Balance, column: str) -> Finding | None:
-    involved = [table.cell_id(k, column) for k in (*balance.left, *balance.right)]
-    if any(cell_id in sub.absent for cell_id in involved):
+def _balance_term(sub: Submission, numbers: Numbers, cell_id: str) -> Number | None:
+    """A term of the balance: recomputed from the inputs, or, when some of those are missing from a report
+    (rows it does not print), the total it states; None when neither is there."""
+    if cell_id in sub.absent:
         return None
-    left = sum(numbers.totals[table.cell_id(k, column)] for k in balance.left)
-    right = sum(numbers.totals[table.cell_id(k, column)] for k in balance.right)
+    if depends_on(sub.format, cell_id, sub.absent):
+        return numbers.stated.get(cell_id)
+    return numbers.totals[cell_id]
+
+
+def _column_balance(sub: Submission, numbers: Numbers, table: Table, balance: Balance, column: str) -> Finding | None:
+    lefts = [_balance_term(sub, numbers, table.cell_id(k, column)) for k in balance.left]
+    rights = [_balance_term(sub, numbers, table.cell_id(k, column)) for k in balance.right]
+    known_lefts = [n for n in lefts if n is not None]
+    known_rights = [n for n in rights if n is not None]
+    if len(known_lefts) < len(lefts) or len(known_rights) < len(rights):
+        return None
+    left, right = sum(known_lefts), sum(known_rights)
     if left == right:
         return None
     left_name, right_name = _side(table, balance.left), _side(table, balance.right)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -168,8 +169,18 @@ def _balance(raw: Fields, rows: tuple[Axis, ...]) -> Balance | None:
     return balance
 
 
+def _column_names(table: Table) -> dict[str, str]:
+    """What a finding calls each column: its label, or, where the table has that label more than once (表四
+    has three 总计), the heading above it too (the review one, the suit ones)."""
+    counts = Counter(c.label for c in table.columns)
+    return {
+        c.key: c.label if counts[c.label] == 1 or len(c.path) < 2 else f"{c.path[-2]} {c.label}" for c in table.columns
+    }
+
+
 def _cells(table: Table) -> tuple[Cell, ...]:
     total_keys = {t.target for t in table.totals}
+    names = _column_names(table)
     pairs = (
         [(r, c) for b in table.blocks for r in b.rows for c in b.columns]
         if table.blocks
@@ -184,7 +195,7 @@ def _cells(table: Table) -> tuple[Cell, ...]:
             kind=c.kind,
             computed=r.key in total_keys or c.key in total_keys,
             row_label=r.label,
-            column_label=c.label,
+            column_label=names[c.key],
         )
         for r, c in pairs
     )

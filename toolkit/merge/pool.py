@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -83,12 +85,28 @@ def examine(path: Path | str, roster: tuple[str, ...] = ()) -> Examined:
     )
 
 
+ORPHAN_POLL_SECONDS = 1.0
+
+
+def _leave_with_parent(parent: int) -> None:
+    """In each worker: exit once the merge that started it (``parent``, named before the fork: it may be
+    gone by the time the worker starts) is gone. A merge killed outright (no chance to stop its pool) would
+    otherwise leave its workers waiting forever, since each holds its own end of the task queue open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 CRASHED = "读取程序在读这个文件时异常退出（文件可能严重损坏或被蓄意构造）；请用 Excel 或 WPS 打开后另存为 .xlsx"
 
 
 def examine_alone(path: Path, roster: tuple[str, ...] = ()) -> Examined:
     """One file in a process of its own, so that a reader crash (a native library aborting) costs only it."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_leave_with_parent, initargs=(os.getpid(),)) as pool:
         try:
             return pool.submit(examine, path, roster).result()
         except BrokenProcessPool:
@@ -119,7 +137,7 @@ def examine_all(
     chunk = max(1, min(MAX_CHUNK, total // (workers * 8)))
     while remaining:
         finished = 0
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_leave_with_parent, initargs=(os.getpid(),)) as pool:
             try:
                 for item in pool.map(partial(examine, roster=roster), remaining, chunksize=chunk):
                     finished += 1

@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 from toolkit import limits
 from toolkit.errors import UnreadableWorkbook
+from toolkit.read.cells import BLANK
+from toolkit.read.pdf import read_pdf_rows
 from toolkit.read.safezip import read_member
 from toolkit.read.values import FileType
-from toolkit.text import decode_chinese
+from toolkit.text import decode_chinese, value_like
 
 _WIDE_GAP = re.compile(r"[ \u3000\xa0]{2,}")
-# Some text copies mark an empty cell with a middle dot: kept as a cell (a blank value, never 0), unlike the
-# empty strings that tabs and pipes leave at the ends of a line.
-BLANK_MARKS = frozenset({"·", "•"})
+# A page number a PDF's text carries inside the tables it cuts: "- 3 -", "第 3 页", "第3页 共5页", "3/5".
+_PAGE_FOOTER = re.compile(
+    r"^\s*(?:[-—－–]\s*\d{1,4}\s*[-—－–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
+# A Markdown table's separator row ("|---|:--:|") and heading marks ("## 表二：…").
+_MARKDOWN_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-{0,}:?\s*$")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
+NARRATIVE_MIN = 12  # shorter lines are titles and labels, not sentences
 
 
 @dataclass
@@ -32,32 +39,66 @@ class Document:
     kind: FileType
     rows: list[list[str]]
     text: str
+    lines: list[str] = field(default_factory=list)  # the text as lines, for titles and sentences
+    recognised: bool = False  # the text was recognised from images (a scan read by OCR)
 
     def narrative(self) -> tuple[str, ...]:
         """The lines outside tables that read as sentences: where the text quotes numbers (R9)."""
+        if self.lines:
+            return tuple(line.strip() for line in self.lines if len(line.strip()) > NARRATIVE_MIN)
         return tuple(row[0] for row in self.rows if len(row) == 1 and len(row[0]) > NARRATIVE_MIN)
 
 
-NARRATIVE_MIN = 12  # shorter single-cell lines are titles and labels, not sentences
+def is_page_footer(line: str) -> bool:
+    return bool(_PAGE_FOOTER.match(line))
 
 
 def _cell(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
 
 
+def _trailing_values(text: str) -> list[str]:
+    """ "规章 0 0 0" -> ["规章", "0", "0", "0"]: the values a line of PDF text ends with, split off its label
+    (the label keeps its own spaces: "4.无正当理由大量反复 申请 0 0 0" is one label and three values)."""
+    tokens = text.split()
+    first_value = len(tokens)
+    while first_value > 0 and value_like(tokens[first_value - 1]):
+        first_value -= 1
+    if first_value == len(tokens):
+        return [text]
+    label = " ".join(tokens[:first_value])
+    return ([label] if label else []) + tokens[first_value:]
+
+
 def _split_line(line: str) -> list[str]:
-    """A text line as cells: tabs (browser copy) or pipes (tables pasted as text); wide gaps split too."""
+    """A text line as cells: tabs (browser copy), pipes (tables pasted as text, Markdown), wide gaps, or the
+    values a line ends with (text pulled out of a PDF, one space between cells)."""
     if "\t" in line:
-        parts = line.split("\t")
+        parts, empty = line.split("\t"), ""
     elif "|" in line:
-        parts = line.strip().removeprefix("|").removesuffix("|").split("|")
+        parts, empty = line.strip().removeprefix("|").removesuffix("|").split("|"), BLANK  # a pipe's cell is a cell
     else:
-        parts = [line]
+        pieces = _WIDE_GAP.split(line.strip())
+        return [cell for piece in pieces for cell in _trailing_values(_cell(piece))]
+    if not any(part.strip() for part in parts):
+        return []  # a line of separators only ("|||||"): no cell of any row
     cells: list[str] = []
     for part in parts:
-        pieces = _WIDE_GAP.split(part.strip()) if part.strip() else [""]
-        cells.extend(_cell(p) for p in pieces)
+        pieces = _WIDE_GAP.split(part.strip()) if part.strip() else [empty]
+        cells.extend(_cell(p) or empty for p in pieces)
     return cells
+
+
+def text_rows(lines: list[str]) -> list[list[str]]:
+    """Lines as rows of cells, without page numbers, Markdown rules and heading marks."""
+    rows = []
+    for line in lines:
+        if is_page_footer(line) or _MARKDOWN_RULE.match(line):
+            continue
+        cells = _split_line(_MARKDOWN_HEADING.sub("", line))
+        if cells:
+            rows.append(cells)
+    return rows
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -69,8 +110,19 @@ def decode_text(path: Path, data: bytes) -> str:
 
 def read_text(path: Path, data: bytes) -> Document:
     text = decode_text(path, data)
-    rows = [_split_line(line) for line in text.splitlines()]
-    return Document(path, FileType.TXT, rows, text)
+    lines = text.splitlines()
+    return Document(path, FileType.TXT, text_rows(lines), text, lines)
+
+
+def read_pdf(path: Path) -> Document:
+    content = read_pdf_rows(path)
+    # A line of text outside the ruled tables ("规章 0 0 0" where a table has no lines) is split like text.
+    rows = [cells for row in content.rows for cells in [_split_line(row[0]) if len(row) == 1 else row] if cells]
+    rows = [row for row in rows if not (len(row) == 1 and is_page_footer(row[0]))]
+    if content.recognised:
+        rows = text_rows([row[0] for row in content.rows])
+    lines = [" ".join(row) for row in rows]
+    return Document(path, FileType.PDF, rows, "\n".join(lines), lines, content.recognised)
 
 
 class _TableHTML(HTMLParser):
@@ -215,6 +267,8 @@ def read_document(path: Path, kind: FileType) -> Document:
     data = path.read_bytes()
     if kind == FileType.HTML:
         document = read_html(path, data)
+    elif kind == FileType.PDF:
+        document = read_pdf(path)
     elif kind == FileType.DOCX:
         document = read_docx(path)
     else:

@@ -1,8 +1,8 @@
 """One row of a published report's table: the cells found after its label, fitted to the row's columns.
 
-What cannot be fitted unambiguously is said precisely (which row, what was found), never guessed. One case
-is settled by arithmetic instead: a row that lost one cell, where only one completion satisfies
-总计 = 各列之和 (the table's column total).
+What cannot be fitted unambiguously is said precisely (which row, what was found), never guessed. Two cases
+are settled by arithmetic instead: a row that lost one cell, where only one completion satisfies
+总计 = 各列之和 (the table's column total); and numbers run together (see :mod:`toolkit.read.runs`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from decimal import Decimal
 
 from toolkit.findings import Finding, Place, finding_of
 from toolkit.format.model import Axis, Kind, Table
+from toolkit.read.cells import Blank
+from toolkit.read.runs import is_run, row_sums, splits
 from toolkit.text import clip, norm_label, parse_number
 
-VALUE_TEXT_LIMIT = 8  # a cell longer than this after a row label is text, not a value ("无", "/", "12件" are short)
 # Some text copies mark an empty cell with a middle dot: kept as a cell (a blank value, never 0), unlike the
 # empty strings that tabs and pipes leave at the ends of a line.
 BLANK_MARKS = frozenset({"·", "•"})
-_LABELLED_VALUE = re.compile(r"^(?P<label>\D+?)\s*(?P<value>[+\-]?[\d,.]+)$")
+LABELLED_VALUE = re.compile(r"^(?P<label>\D+?)\s*(?P<value>[+\-]?[\d,.]+)$")
+_WITH_NOTE = re.compile(r"^(?P<number>[+\-−]?[\d０-９,，.．]+)\s*(?P<note>[（(].*[)）]?)$")
+Candidates = list[tuple[int, ...]]
 
 
 @dataclass
@@ -30,10 +33,24 @@ class Reading:
     values: dict[str, object] = field(default_factory=dict)  # numbers as int/Decimal, anything else as found
     absent: set[str] = field(default_factory=set)  # cells whose row (or table) the report does not have
     problems: list[Finding] = field(default_factory=list)
+    # rows whose numbers ran together and split in more than one way: settled by the table's arithmetic
+    ambiguous: dict[tuple[str, str], tuple[str, Candidates]] = field(default_factory=dict)
+    grouped: set[str] = field(default_factory=set)  # sub-rows of a group printed as one row (reported once)
 
     def assign(self, table: Table, row_key: str, columns: Sequence[Axis], texts: Sequence[str]) -> None:
         for col, text in zip(columns, texts, strict=True):
-            self.values[table.cell_id(row_key, col.key)] = to_value(without_label(text, col.label), col.kind)
+            cell = without_label(text, col.label)
+            note = _WITH_NOTE.match(cell.strip())
+            if note and parse_number(note.group("number")) is not None:
+                self._noted(table, row_key, col, cell, note.group("number"))
+                cell = note.group("number")
+            self.values[table.cell_id(row_key, col.key)] = to_value(cell, col.kind)
+
+    def _noted(self, table: Table, row_key: str, column: Axis, cell: str, number: str) -> None:
+        """A number written with words beside it ("22（其中修订 16 件）"): the number is read, with a warning."""
+        place = Place(table.title, "", table.row(row_key).label, column.label, table.title, table.index)
+        values = {"raw": clip(cell, 40), "value": number}
+        self.problems.append(finding_of("number-with-note", place, values, actual=clip(cell, 60)))
 
     def mark_absent(self, table: Table, row_key: str, columns: Sequence[Axis]) -> None:
         self.absent.update(table.cell_id(row_key, c.key) for c in columns)
@@ -60,26 +77,29 @@ def to_value(text: str, kind: Kind) -> object:
     return number
 
 
-def is_value_like(text: str) -> bool:
-    """Short enough to be a cell's value ("12", "无", "/"), or a number however long ("1,573,179")."""
-    if len(text) <= VALUE_TEXT_LIMIT:
-        return True
-    return parse_number(text) is not None
-
-
 def without_label(text: str, column_label: str) -> str:
     """ "本年制发 0" -> "0" when the words are the column's own label, shortened."""
-    match = _LABELLED_VALUE.match(text.strip())
+    match = LABELLED_VALUE.match(text.strip())
     if match and norm_label(column_label).startswith(norm_label(match.group("label"))):
         return match.group("value")
     return text
 
 
 def trimmed(cells: Sequence[str]) -> list[str]:
-    """Without the empty cells that tabs and pipes leave at the end of a line."""
+    """Without the empty cells that tabs leave at the end of a line (a Blank at a known place stays, and so
+    do the empty cells beyond a full row of a pipe table)."""
     kept = list(cells)
-    while kept and kept[-1] == "":
+    while kept and kept[-1] == "" and not isinstance(kept[-1], Blank):
         kept.pop()
+    return kept
+
+
+def row_cells(cells: Sequence[str], width: int) -> list[str]:
+    """The cells of a row as given to its columns: no separators left at the end, no merged-label filler
+    before a full row."""
+    kept = trimmed(cells)
+    while len(kept) > width and kept[0] == "":
+        kept.pop(0)
     return kept
 
 
@@ -107,6 +127,36 @@ def complete_by_total(table: Table, columns: Sequence[Axis], filled: Sequence[st
     return [str(n) for n in next(iter(completions))] if len(completions) == 1 else None
 
 
+def _fit_run(reading: Reading, table: Table, row_key: str, label: str, columns: Sequence[Axis], run: str) -> None:
+    """Numbers printed together: the one split the row's arithmetic allows, else candidates for the table's."""
+    candidates = splits(run, len(columns), row_sums(table, columns))
+    if len(candidates) == 1:
+        reading.assign(table, row_key, columns, [str(n) for n in candidates[0]])
+    elif candidates:
+        reading.ambiguous[(table.key, row_key)] = (label, candidates)
+    else:
+        unclear(reading, table, row_key, label, columns, [run])
+
+
+def unclear(
+    reading: Reading, table: Table, row_key: str, label: str, columns: Sequence[Axis], cells: Sequence[str]
+) -> None:
+    """A row whose numbers cannot be given to its columns: said, and its cells left out of the rules."""
+    k = len(columns)
+    shown = "、".join(t if t else "空" for t in cells) or "无"
+    reading.about_row(
+        "import-row-unclear",
+        table,
+        label,
+        expected=f"{k} 个数",
+        actual=clip(shown, 60),
+        count=len([c for c in cells if c]),
+        found=clip(shown, 60),
+        expected_count=k,
+    )
+    reading.mark_absent(table, row_key, columns)
+
+
 def fit_row(
     reading: Reading,
     table: Table,
@@ -118,6 +168,9 @@ def fit_row(
 ) -> None:
     """Give the cells found after a row's label to its columns, or say precisely why that is not possible."""
     k = len(columns)
+    if len(found) == 1 and is_run(found[0], k):
+        _fit_run(reading, table, row_key, label, columns, found[0])
+        return
     cells = trimmed(found)
     while len(cells) > k and cells[0] == "":
         cells.pop(0)
@@ -128,6 +181,7 @@ def fit_row(
     if len(filled) == k:
         reading.assign(table, row_key, columns, filled)
         return
+
     completed = complete_by_total(table, columns, filled)
     if completed is not None:
         reading.assign(table, row_key, columns, completed)
@@ -141,18 +195,7 @@ def fit_row(
             expected_count=k,
         )
         return
-    shown = "、".join(t if t else "空" for t in cells) or "无"
-    reading.about_row(
-        "import-row-unclear",
-        table,
-        label,
-        expected=f"{k} 个数",
-        actual=clip(shown, 60),
-        count=len(filled),
-        found=clip(shown, 60),
-        expected_count=k,
-    )
-    reading.mark_absent(table, row_key, columns)
+    unclear(reading, table, row_key, label, columns, cells)
 
 
 def is_number(value: object) -> bool:

@@ -34,10 +34,14 @@ def _html_or_text(head: bytes) -> FileType | None:
 
 
 def document_kind_note(path: Path, kind: FileType) -> str:
-    """How to describe a report file whose extension says it is a workbook."""
-    if path.suffix.lower() in WORKBOOK_SUFFIXES and kind in (FileType.TXT, FileType.HTML):
-        what = "网页（HTML）" if kind == FileType.HTML else "文本"
+    """How to describe a report file whose extension says it is something else (a workbook, a PDF)."""
+    if kind not in (FileType.TXT, FileType.HTML):
+        return ""
+    what = "网页（HTML）" if kind == FileType.HTML else "文本"
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return f"这是{what}文件，只是扩展名像 Excel"
+    if path.suffix.lower() == ".pdf":
+        return f"这不是 PDF，而是{what}文件，只是扩展名是 .pdf"
     return ""
 
 
@@ -64,6 +68,8 @@ def sniff(path: Path) -> tuple[FileType, zipfile.ZipFile | None]:
         head = handle.read(4096)
     if head.startswith(b"PK\x03\x04"):
         return _zip_type(path)
+    if head.lstrip()[:5] == b"%PDF-":
+        return FileType.PDF, None
     if head.startswith(_OLE):
         if _ENCRYPTED_MARK in path.read_bytes():
             raise UnreadableWorkbook(path, "工作簿设置了打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再发送")

@@ -1,8 +1,13 @@
-"""Who a published report is from and for which year: its title, else the statistical period in its text."""
+"""Who a published report is from and for which year: its title, else the statistical period in its text.
+
+A title may be split over two lines (the unit on one, "2024 年…年度报告" on the next, or the
+phrase itself cut), or stand in a sentence ("特编制××办公室2023年…年度报告").
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from toolkit.format.model import Format, HeaderKey
@@ -11,30 +16,48 @@ from toolkit.text import simplified
 
 TITLE_LINES = 60  # a title stands near the top
 _PERIOD = re.compile(
-    r"(?:统计期限|统计时间|数据统计)[^。]{0,8}?(20\d{2})\s*年\s*1\s*月\s*1\s*日|截[止至]\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日"
+    r"(?:统计期限|统计时间|数据统计|统计周期)[^。]{0,12}?(20\d{2})\s*年\s*1\s*月\s*1\s*日|截[止至]\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日"
 )
 _NOT_A_UNIT = ("关于", "本")
+# Words a sentence puts before the unit: "特编制", "现发布", "根据…要求，编制".
+_LEADING_VERB = re.compile(r"^.*?(?:特|现|特此)?(?:编制|发布|公布|印发|形成)(?:了|本)?")
 
 
 @cache
 def _titles(report_title: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The title with the year after the unit, and with the year first ("2021年白鹤镇…")."""
-    phrase = re.escape(report_title)
-    unit = r"(?P<unit>[^\s\d，。:：]{2,40}?)"
+    phrase = r"\s*".join(re.escape(ch) for ch in report_title)
+    unit = r"(?P<unit>[^\s\d，。:：,；;]{2,40}?)"
     return (
-        re.compile(rf"(?P<year>20\d{{2}})\s*年度?\s*{unit}{phrase}"),
-        re.compile(rf"{unit}(?P<year>20\d{{2}})\s*年度?\s*{phrase}"),
+        re.compile(rf"(?P<year>20\d{{2}})\s*年度?\s*{unit}\s*{phrase}"),
+        re.compile(rf"{unit}\s*(?P<year>20\d{{2}})\s*年度?\s*{phrase}"),
     )
+
+
+def _candidates(document: Document) -> Iterator[str]:
+    """The first lines, each alone and joined with the next (a title split over two lines)."""
+    lines = [simplified(line).strip() for line in (document.lines or [" ".join(r) for r in document.rows])]
+    lines = [line for line in lines[:TITLE_LINES] if line]
+    for index, line in enumerate(lines):
+        yield line
+        if index + 1 < len(lines):
+            yield line + lines[index + 1]
+
+
+def _unit(raw: str) -> str:
+    unit = raw.strip()
+    if not re.match(r"^(?:特|现)?(?:编制|发布|公布|印发)", unit):
+        return unit
+    return _LEADING_VERB.sub("", unit, count=1)
 
 
 def report_header(document: Document, fmt: Format) -> dict[HeaderKey, object]:
     """Unit and year from the title (unit, year, title phrase), else the year from the statistical period."""
     header: dict[HeaderKey, object] = {}
-    lines = [simplified(row[0]) for row in document.rows[:TITLE_LINES] if row and row[0]]
-    for line in lines:
+    for line in _candidates(document):
         match = next((m for pattern in _titles(fmt.report_title) if (m := pattern.search(line))), None)
         if match:
-            unit = match.group("unit").strip()
+            unit = _unit(match.group("unit"))
             if unit and not unit.startswith(_NOT_A_UNIT):
                 header[HeaderKey.UNIT] = unit
                 unit_type = fmt.infer_unit_type(unit)

@@ -30,6 +30,7 @@ class FileType(StrEnum):
     TXT = "txt"
     HTML = "html"
     DOCX = "docx"
+    PDF = "pdf"
 
     @property
     def is_document(self) -> bool:
@@ -37,7 +38,7 @@ class FileType(StrEnum):
         return self in DOCUMENT_TYPES
 
 
-DOCUMENT_TYPES = frozenset({FileType.TXT, FileType.HTML, FileType.DOCX})
+DOCUMENT_TYPES = frozenset({FileType.TXT, FileType.HTML, FileType.DOCX, FileType.PDF})
 
 
 @dataclass(slots=True)

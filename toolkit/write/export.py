@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from xlsxwriter.theme import THEME_XML_2007
+
 from toolkit.check.run import Checked
 from toolkit.format.layout import TableLayout, workbook_layout
 from toolkit.format.model import Shape
@@ -165,6 +167,7 @@ _CONTENT_TYPES = (
     f'<Override PartName="/word/styles.xml" ContentType="{_WORD}.styles+xml"/>'
     f'<Override PartName="/word/settings.xml" ContentType="{_WORD}.settings+xml"/>'
     f'<Override PartName="/word/fontTable.xml" ContentType="{_WORD}.fontTable+xml"/>'
+    '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
     '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
     "</Types>"
@@ -182,6 +185,7 @@ _DOCUMENT_RELS = (
     f'<Relationship Id="rId1" Type="{_DOC_REL}/styles" Target="styles.xml"/>'
     f'<Relationship Id="rId2" Type="{_DOC_REL}/settings" Target="settings.xml"/>'
     f'<Relationship Id="rId3" Type="{_DOC_REL}/fontTable" Target="fontTable.xml"/>'
+    f'<Relationship Id="rId4" Type="{_DOC_REL}/theme" Target="theme/theme1.xml"/>'
     "</Relationships>"
 )
 _FONTS = f'<w:rFonts w:ascii="{FONT_LATIN}" w:hAnsi="{FONT_LATIN}" w:eastAsia="{FONT_EAST_ASIA}" w:cs="{FONT_LATIN}"/>'
@@ -272,6 +276,11 @@ def _cell(width: int, span: int, merge: str, content: str) -> str:
     )
 
 
+# Rows at least 1 cm high, as official reports print them: numbers of adjacent rows stay apart, so text
+# pulled out of the printed PDF keeps each cell on its own.
+ROW_HEIGHT_TWIPS = 567
+
+
 def _docx_row(row: list[GridCell | None], above: dict[int, int], widths: Sequence[int], head: bool) -> str:
     """One table row; ``above`` maps the columns a cell from a row above still covers to its width in columns."""
     cells = []
@@ -292,7 +301,8 @@ def _docx_row(row: list[GridCell | None], above: dict[int, int], widths: Sequenc
             text = text.replace("<w:r>", "<w:r><w:rPr><w:b/></w:rPr>", 1)
         cells.append(_cell(sum(widths[col : col + cell.cols]), cell.cols, merge, text))
         col += cell.cols
-    props = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>"
+    height = f'<w:trHeight w:val="{ROW_HEIGHT_TWIPS}" w:hRule="atLeast"/>'
+    props = f"<w:trPr><w:cantSplit/>{height}" + ("<w:tblHeader/>" if head else "") + "</w:trPr>"
     return f"<w:tr>{props}{''.join(cells)}</w:tr>"
 
 
@@ -356,6 +366,7 @@ def docx_parts(checked: Checked) -> dict[str, str]:
         "word/styles.xml": _STYLES,
         "word/settings.xml": _SETTINGS,
         "word/fontTable.xml": _FONT_TABLE,
+        "word/theme/theme1.xml": THEME_XML_2007,  # the Office theme Word writes too (validators expect one)
         "docProps/core.xml": _core(report_title(checked)),
         "docProps/app.xml": _APP,
     }

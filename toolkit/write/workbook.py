@@ -35,6 +35,9 @@ HEADER_WIDTHS = (14.0, 44.0)  # the 基本信息 sheet: labels, values
 INSTRUCTIONS_WIDTH = 110.0
 LABEL_COLUMN_CAP = 44.0  # widest a label column may grow before its text wraps (keeps one page wide)
 GROUP_COLUMN_CAP = 12.0
+# A number column's heading wraps beyond this width, as on the official form (a four-character heading over two lines): the
+# table stays narrow, and a PDF printed from it keeps each heading in its own cell for text extractors.
+HEAD_COLUMN_CAP = 8.0
 
 
 def display_width(text: str) -> float:
@@ -355,7 +358,9 @@ def column_widths(table_layout: TableLayout) -> list[float]:
         if label.role in ("title", "corner") or (label.last_col not in (None, label.col)):
             continue
         cap = LABEL_COLUMN_CAP
-        if label.col < table_layout.label_columns - 1:
+        if label.col >= table_layout.label_columns:
+            cap = HEAD_COLUMN_CAP
+        elif label.col < table_layout.label_columns - 1:
             cap = GROUP_COLUMN_CAP
         widths[label.col] = max(widths[label.col], min(display_width(label.text) + 2, cap))
     return widths
