@@ -10,8 +10,8 @@ Baselines, on the same files in the same run:
 Reported: milliseconds per workbook and ratios. ``check`` is one process, file after file, as
 ``xltool check`` runs; "read + check + decide" is merge's reading of every workbook on all cores with every
 rule, duplicates and sums; "merge, whole" adds writing the summary workbook (its 明细 sheet has a row of 166
-numbers per unit, which XlsxWriter serialises at roughly 0.8 ms per unit). Peak memory is the largest resident set of a ``xltool merge`` subprocess
-and its workers.
+numbers per unit, streamed as sheet XML). Peak memory is the largest resident set of a ``xltool merge``
+subprocess and its workers.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Who a published report is from and for which year: its title, else the statistical period in its text.
 
 A title may be split over two lines (the unit on one, "2024 年…年度报告" on the next, or the
-phrase itself cut), or stand in a sentence ("特编制××办公室2023年…年度报告").
+phrase itself cut), or stand in a sentence ("特编制××办公室2023年…年度报告"). A printed standard workbook
+has no title but says "填报单位：××　　年度：2025" over each table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from toolkit import words
 from toolkit.format.model import Format, HeaderKey
 from toolkit.read.document import Document
 from toolkit.text import simplified
@@ -34,6 +36,14 @@ def _titles(report_title: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
+@cache
+def _filled_by(year_label: str) -> re.Pattern[str]:
+    """The line over each table of a printed standard workbook: who filled it in, for which year."""
+    return re.compile(
+        rf"{words.FILLED_BY}\s*[:：]\s*(?P<unit>[^:：]{{0,40}}?)\s*{re.escape(year_label)}\s*[:：]\s*(?P<year>20\d{{2}})"
+    )
+
+
 def _candidates(document: Document) -> Iterator[str]:
     """The first lines, each alone and joined with the next (a title split over two lines)."""
     lines = [simplified(line).strip() for line in (document.lines or [" ".join(r) for r in document.rows])]
@@ -54,8 +64,9 @@ def _unit(raw: str) -> str:
 def report_header(document: Document, fmt: Format) -> dict[HeaderKey, object]:
     """Unit and year from the title (unit, year, title phrase), else the year from the statistical period."""
     header: dict[HeaderKey, object] = {}
+    patterns = (*_titles(fmt.report_title), _filled_by(fmt.header.label(HeaderKey.YEAR)))
     for line in _candidates(document):
-        match = next((m for pattern in _titles(fmt.report_title) if (m := pattern.search(line))), None)
+        match = next((m for pattern in patterns if (m := pattern.search(line))), None)
         if match:
             unit = _unit(match.group("unit"))
             if unit and not unit.startswith(_NOT_A_UNIT):

@@ -35,26 +35,32 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter ships no typ
         self.table_last_row: int | None = None
         self.dim_rowmax: int | None
 
-    def stream_row(self, row: int, texts: Sequence[object], numbers: Sequence[object], text_format: Any) -> None:
-        """One row: ``texts`` as shared strings from column A, then ``numbers``."""
+    def stream_row(
+        self,
+        row: int,
+        texts: Sequence[object],
+        numbers: Sequence[object],
+        text_format: Any,
+        height: float | None = None,
+    ) -> None:
+        """One row: ``texts`` as shared strings from column A, then ``numbers``; ``height`` in points."""
         if self.table_last_row is None:
             self.table_last_row = int(self.dim_rowmax or 0)
         style = f' s="{text_format._get_xf_index()}"' if text_format is not None else ""
         excel_row = row + 1
         start = len(texts)
         names = _column_names(start + len(numbers))
-        cells = [
+        cells = "".join(
             f'<c r="{names[col]}{excel_row}" t="s"{style}><v>{self._string(text)}</v></c>'
             for col, text in enumerate(texts)
-        ]
-        cells += [
-            f'<c r="{names[start + col]}{excel_row}"><v>{value if type(value) is int else _number(value)}</v></c>'
-            for col, value in enumerate(numbers)
-        ]
-        self.streamed.write(f'<row r="{excel_row}">{"".join(cells)}</row>')
+        )
+        shown = [value if type(value) is int else _number(value) for value in numbers]
+        cells += _numbers_template(start, len(numbers)).format(excel_row, *shown)
+        size = f' ht="{height}" customHeight="1"' if height else ""
+        self.streamed.write(f'<row r="{excel_row}"{size}>{cells}</row>')
         self.streamed_rows += 1
         self._check_dimensions(row, 0)
-        self._check_dimensions(row, start + len(numbers) - 1)
+        self._check_dimensions(row, max(start + len(numbers) - 1, 0))
 
     def _string(self, text: object) -> int:
         # XlsxWriter escapes the shared strings when it writes their table.
@@ -70,6 +76,14 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter ships no typ
         self.streamed.seek(0)
         shutil.copyfileobj(self.streamed, self.fh, COPY_BUFFER)
         self.streamed.close()
+
+
+@cache
+def _numbers_template(start: int, count: int) -> str:
+    """The cells of ``count`` whole numbers from column ``start`` on, for ``str.format(row, *numbers)``: one
+    call a row instead of one string a cell (a county summary has 166 numbers a unit)."""
+    names = _column_names(start + count)
+    return "".join(f'<c r="{names[start + col]}{{0}}"><v>{{{col + 1}}}</v></c>' for col in range(count))
 
 
 @cache

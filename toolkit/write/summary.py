@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import words
-from toolkit.format.model import Format, HeaderKey
+from toolkit.format.model import Cell, Format, HeaderKey, Kind
 from toolkit.format.stamp import StampKind
 from toolkit.merge.decide import FileOutcome, MergeResult
 from toolkit.text import show
@@ -30,7 +30,13 @@ from toolkit.write.workbook import (
 )
 
 STATUS_WORD = "状态"
-DETAIL_NUMBER_WIDTH = 12.0
+# 明细 prints one page wide, and a spreadsheet program scales a page down only so far (LibreOffice to about
+# an eighth): its 150-odd columns of request counts must stay narrow (four digits show); the decisions of
+# 表二 run to millions and the fee has decimals, so those few columns are wider.
+DETAIL_COUNT_WIDTH = 4.0
+DETAIL_DECISION_WIDTH = 9.0
+DETAIL_AMOUNT_WIDTH = 12.0
+DETAIL_FIXED_WIDTHS = (16.0, 8.0, 8.0, 12.0)  # unit, unit type, status, file
 FINDINGS_WIDTHS = (28.0, 22.0, 6.0, 22.0, 8.0, 30.0, 14.0, 60.0, 24.0)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LONG_COLUMNS = ("unit", "unit_type", "year", "table", "row", "column", "cell", "value")
@@ -62,29 +68,58 @@ def _column_heads(fmt: Format) -> list[tuple[str, str]]:
     return heads
 
 
-def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
-    sheet = book.add_worksheet(words.DETAIL_SHEET, worksheet_class=StreamedSheet)
+def _detail_width(fmt: Format, cell: Cell) -> float:
+    if cell.kind == Kind.AMOUNT:
+        return DETAIL_AMOUNT_WIDTH
+    return DETAIL_DECISION_WIDTH if fmt.table(cell.table).blocks else DETAIL_COUNT_WIDTH
+
+
+def _runs(heads: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of columns under one row heading."""
+    runs: list[tuple[int, int]] = []
+    for index, (group, _) in enumerate(heads):
+        if runs and heads[runs[-1][0]][0] == group:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _detail_heads(sheet: Sheet, styles: Styles, fmt: Format, first: int) -> None:
+    """Two header rows: each row of the form over the columns it has (merged), then each column's name.
+    Both wrap, and are made as high as their text needs in the narrow columns."""
     head = styles.get("head")
     heads = _column_heads(fmt)
-    fixed = _detail_fixed(fmt)
-    for col, title in enumerate(fixed):
-        sheet.merge_range(0, col, 1, col, title, head)
-    # row labels are long: they wrap in the header cells, which are made as high as they need
-    sheet.set_row(0, row_height([(group, DETAIL_NUMBER_WIDTH) for group, _ in heads]))
-    sheet.set_row(1, row_height([(label, DETAIL_NUMBER_WIDTH) for _, label in heads]))
-    for index, (group, label) in enumerate(heads, start=len(fixed)):
-        sheet.write_string(0, index, group, head)
+    widths = [_detail_width(fmt, cell) for cell in fmt.input_cells]
+    for index, width in enumerate(widths, start=first):
+        sheet.set_column(index, index, width)
+    groups = []
+    for start, end in _runs(heads):
+        group = heads[start][0]
+        groups.append((group, sum(widths[start : end + 1])))
+        if end > start:
+            sheet.merge_range(0, first + start, 0, first + end, group, head)
+        else:
+            sheet.write_string(0, first + start, group, head)
+    for index, (_, label) in enumerate(heads, start=first):
         sheet.write_string(1, index, label, head)
+    sheet.set_row(0, row_height(groups))
+    sheet.set_row(1, row_height([(label, width) for (_, label), width in zip(heads, widths, strict=True)]))
+
+
+def _detail_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
+    sheet = book.add_worksheet(words.DETAIL_SHEET, worksheet_class=StreamedSheet)
+    fixed = _detail_fixed(fmt)
+    for col, (title, width) in enumerate(zip(fixed, DETAIL_FIXED_WIDTHS, strict=True)):
+        sheet.merge_range(0, col, 1, col, title, styles.get("head"))
+        sheet.set_column(col, col, width)
+    _detail_heads(sheet, styles, fmt, len(fixed))
     text = styles.get("plain")  # not wrapped: a long file name must not make the row overlap the next
     for row, item in enumerate(result.accepted, start=2):
         # Text cells are shared strings, never formulas: a unit called "=1+1" stays text.
         sheet.stream_row(row, (item.report.unit, item.unit_type, item.status.word, item.name), item.inputs, text)
-    last_row = max(len(result.accepted) + 1, 2)
-    sheet.autofilter(1, 0, last_row, len(fixed) + len(heads) - 1)
+    sheet.autofilter(1, 0, max(len(result.accepted) + 1, 2), len(fixed) + len(fmt.input_cells) - 1)
     sheet.freeze_panes(2, 1)
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 3, 14)
-    sheet.set_column(len(fixed), len(fixed) + len(heads) - 1, DETAIL_NUMBER_WIDTH)
     print_setup(sheet, header_rows=(0, 1))
 
 
@@ -97,7 +132,7 @@ def _finding_rows(item: FileOutcome) -> list[tuple[str, ...]]:
 
 
 def _findings_sheet(book: Any, styles: Styles, result: MergeResult) -> None:
-    sheet = book.add_worksheet(words.FINDINGS_SHEET)
+    sheet = book.add_worksheet(words.FINDINGS_SHEET, worksheet_class=StreamedSheet)
     titles = (
         words.FILE_WORD,
         words.UNIT_WORD,
@@ -145,7 +180,7 @@ def _status_lines(result: MergeResult) -> tuple[list[tuple[str, int]], list[tupl
 
 
 def _status_sheet(book: Any, styles: Styles, fmt: Format, result: MergeResult) -> None:
-    sheet = book.add_worksheet(words.STATUS_SHEET)
+    sheet = book.add_worksheet(words.STATUS_SHEET, worksheet_class=StreamedSheet)
     head = styles.get("head")
     summary, lines = _status_lines(result)
     for row, (label, count) in enumerate(summary):
