@@ -192,6 +192,19 @@ def test_text_numbers_r9_accept_every_plausible_reading():
     assert [(f.code, f.actual) for f in found] == [("text-table-mismatch-r9", "20")]
 
 
+def test_text_numbers_r9_read_new_and_carried_requests_within_their_clause():
+    sub = unit(file_type=FileType.TXT)  # 新收 12 (r01 total), 上年结转 2 (r02), 办结 11, 结转下年度 3
+    sub.narrative = (
+        "本年度新收政府信息公开申请12件，上年结转2件。",  # both right
+        "本年新收政府信息公开申请13件。",  # 新收 is r01 only: wrong
+        "上年度结转申请5件。",  # wrong
+        "申请中同意公开答复5件，部分公开答复1件，转下一年度办理答复的有3件。",  # kinds of answer: not 办结
+        "本年新收的申请中，自然人提出的占多数，共办结11件。",  # the number is in another clause than 新收
+    )
+    found = list(check_text_numbers(sub, numbers_of(sub)))
+    assert [(f.code, f.actual) for f in found] == [("text-table-mismatch-r9", "13"), ("text-table-mismatch-r9", "5")]
+
+
 def test_every_declared_code_has_a_message_and_a_known_severity():
     for code in catalogue().values():
         assert code.summary and code.message and code.severity.word in ("错误", "警告")
