@@ -40,7 +40,9 @@ def test_seed_town_imports_as_zeros_and_passes(tmp_path):
     assert not sub.absent
     assert checked.report.valid
     # two rows of the page lost a cell; the total settles where it was, and the report says so
+    # and its section 六 never says whether an information processing fee was charged (a real omission)
     assert checked.report.flatten("code", "row_label") == [
+        ("section-topic-missing", ""),
         ("import-row-repaired", "（一）予以公开"),
         ("import-row-repaired", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
     ]

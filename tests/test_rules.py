@@ -22,6 +22,7 @@ from toolkit.check.plausibility import (
     check_regulations,
 )
 from toolkit.check.run import check
+from toolkit.check.sections import check_sections
 from toolkit.errors import FormatError
 from toolkit.findings import catalogue
 from toolkit.format.load import build_format, load_format
@@ -203,6 +204,81 @@ def test_text_numbers_r9_read_new_and_carried_requests_within_their_clause():
     )
     found = list(check_text_numbers(sub, numbers_of(sub)))
     assert [(f.code, f.actual) for f in found] == [("text-table-mismatch-r9", "13"), ("text-table-mismatch-r9", "5")]
+
+
+REPORT_TEXT = (
+    "白鹤镇人民政府2025年政府信息公开工作年度报告",
+    "一、总体情况",
+    "2025年，我镇认真贯彻《政府信息公开条例》，主动公开各类信息。",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "主动公开的深度还不够，解读材料偏少。下一步将加强培训，提高公开质量。",
+    "六、其他需要报告的事项",
+    "本年度未收取政府信息公开信息处理费。",
+)
+
+
+def sections_of(lines):
+    sub = unit(file_type=FileType.TXT)
+    sub.lines = tuple(lines)
+    return [(f.code, f.message) for f in check_sections(sub, numbers_of(sub))]
+
+
+def _replaced(old, *new):
+    index = REPORT_TEXT.index(old)
+    return (*REPORT_TEXT[:index], *new, *REPORT_TEXT[index + 1 :])
+
+
+def test_sections_of_a_complete_report_say_nothing():
+    assert sections_of(REPORT_TEXT) == []
+    assert sections_of([" ".join(REPORT_TEXT)]) == []  # a crawled page: the whole report on one line
+
+
+def test_a_missing_section_is_named():
+    lines = [line for line in REPORT_TEXT if not line.startswith("五") and "下一步" not in line]
+    assert sections_of(lines) == [("section-missing", "报告中没有找到“五、存在的主要问题及改进情况”这一部分")]
+
+
+def test_wrong_repeated_or_soiled_ordinals_are_warned():
+    found = sections_of(_replaced("六、其他需要报告的事项", "l六、其他需要报告的事项"))
+    assert found == [("section-numbering", "标题“l六、其他需要报告的事项”的序号不对，应为“六、其他需要报告的事项”")]
+    found = sections_of(_replaced("五、存在的主要问题及改进情况", "四、存在的主要问题和改进情况"))
+    assert [code for code, _ in found] == ["section-numbering"] and "应为“五、存在的主要问题及改进情况”" in found[0][1]
+    found = sections_of((*REPORT_TEXT, "一、总体情况"))
+    assert [code for code, _ in found] == ["section-numbering"] and "重复出现" in found[0][1]
+    assert (
+        sections_of(_replaced("二、主动公开政府信息情况", "二、主动公开政府信息情况", "表二：主动公开政府信息情况"))
+        == []
+    )
+
+
+def test_section_five_that_says_nothing():
+    for empty in ("无。", "无", "暂无。", "有待加强。"):
+        found = sections_of(_replaced("主动公开的深度还不够，解读材料偏少。下一步将加强培训，提高公开质量。", empty))
+        assert [code for code, _ in found] == ["section-empty"], empty
+    words_on_the_heading = _replaced(
+        "五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况：人员力量不足，需加强培训。"
+    )
+    assert sections_of([line for line in words_on_the_heading if "下一步" not in line]) == []
+
+
+def test_section_six_must_report_the_processing_fee():
+    found = sections_of(_replaced("本年度未收取政府信息公开信息处理费。", "本机关无其他需要报告的事项。"))
+    assert [code for code, _ in found] == ["section-empty"]
+    found = sections_of(_replaced("本年度未收取政府信息公开信息处理费。", "本机关认真落实各项工作要求。"))
+    assert [code for code, _ in found] == ["section-topic-missing"] and "国办函〔2020〕109号" in found[0][1]
+    assert sections_of(_replaced("本年度未收取政府信息公开信息处理费。", "全年未收费。")) == []
+
+
+def test_a_page_of_tables_alone_has_no_sections_to_check():
+    assert sections_of([line for line in REPORT_TEXT if line[0] in "二三四"]) == []
+
+
+def test_a_workbook_has_no_sections_to_check():
+    sub = unit()
+    assert list(check_sections(sub, numbers_of(sub))) == []
 
 
 def test_every_declared_code_has_a_message_and_a_known_severity():

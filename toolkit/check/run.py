@@ -17,6 +17,7 @@ from toolkit.check.plausibility import (
     check_regulations,
     check_unit_name,
 )
+from toolkit.check.sections import check_sections
 from toolkit.findings import Finding, Report, ordered
 from toolkit.read.values import Submission
 
@@ -28,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     check_regulations,
     check_cases_without_requests,
     check_text_numbers,
+    check_sections,
 )
 
 

@@ -31,6 +31,8 @@ from toolkit.format.model import (
     NameWords,
     Plausibility,
     RosterColumns,
+    Section,
+    Sections,
     Shape,
     Stock,
     Table,
@@ -387,6 +389,27 @@ def _text_checks(items: list[Fields], tables: tuple[Table, ...]) -> tuple[TextCh
     return tuple(checks)
 
 
+def _sections(raw: Fields | None) -> Sections:
+    if raw is None:
+        return Sections()
+    parts = []
+    for item in raw.tables("parts"):
+        parts.append(
+            Section(
+                ordinal=item.text("ordinal"),
+                title=item.text("title"),
+                variants=item.texts("variants", ()),
+                min_content=item.number("min_content", 0),
+                must_mention=item.texts("must_mention", ()),
+                topic=item.text("topic", ""),
+            )
+        )
+        item.done()
+    sections = Sections(tuple(parts), raw.texts("empty_words", ()))
+    raw.done()
+    return sections
+
+
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([\w.]+))?\}")
 
 
@@ -461,6 +484,7 @@ def build_format(
         text_checks=_text_checks(narrative.tables("text_checks"), tables),
         instructions=_instructions(instructions.texts("lines"), placeholders, tables) if instructions else (),
         cells=cells,
+        sections=_sections(narrative.optional_table("sections")),
     )
     for done in (raw, shared, narrative, *([instructions] if instructions else [])):
         done.done()

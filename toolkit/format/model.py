@@ -240,6 +240,29 @@ class TextCheck:
     readings: tuple[tuple[str, ...], ...]
 
 
+@dataclass(frozen=True)
+class Section:
+    """One of the parts of a report's text, in order: its ordinal and title (and the wordings reports use),
+    how much it must say, and what it must mention (the fee of section 六)."""
+
+    ordinal: str
+    title: str
+    variants: tuple[str, ...] = ()
+    min_content: int = 0
+    must_mention: tuple[str, ...] = ()
+    topic: str = ""  # what must_mention stands for, in the finding
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return (self.title, *self.variants)
+
+
+@dataclass(frozen=True)
+class Sections:
+    parts: tuple[Section, ...] = ()
+    empty_words: tuple[str, ...] = ()  # a part holding only one of these says nothing ("无")
+
+
 @dataclass(frozen=True, eq=False)
 class Format:
     id: str
@@ -261,6 +284,7 @@ class Format:
     text_checks: tuple[TextCheck, ...]
     instructions: tuple[str, ...]
     cells: Mapping[str, Cell] = field(repr=False)
+    sections: Sections = Sections()
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

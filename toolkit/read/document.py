@@ -42,6 +42,12 @@ class Document:
     lines: list[str] = field(default_factory=list)  # the text as lines, for titles and sentences
     recognised: bool = False  # the text was recognised from images (a scan read by OCR)
 
+    def text_lines(self) -> tuple[str, ...]:
+        """Every line of text outside the tables, in order, however short (headings, "无。")."""
+        if self.lines:
+            return tuple(line.strip() for line in self.lines if line.strip())
+        return tuple(row[0] for row in self.rows if len(row) == 1 and row[0].strip())
+
     def narrative(self) -> tuple[str, ...]:
         """The lines outside tables that read as sentences: where the text quotes numbers (R9)."""
         if self.lines:

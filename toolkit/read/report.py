@@ -691,6 +691,7 @@ def submission_of(document: Document) -> Submission:
     if document.recognised:
         sub.notes.append(finding("ocr-values", Place(), actual="扫描件"))
     sub.narrative = tuple(simplified(line) for line in document.narrative())
+    sub.lines = tuple(simplified(line) for line in document.text_lines())
     return sub
 
 

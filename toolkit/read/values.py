@@ -65,7 +65,8 @@ class Submission:
     moved_tables: list[str] = field(default_factory=list)  # stamped, but a table was not where we put it
     absent: set[str] = field(default_factory=set)  # cells a published report does not have (rows cut off)
     notes: list[Finding] = field(default_factory=list)  # findings made while reading (a report's problems)
-    narrative: tuple[str, ...] = ()  # a published report's text outside its tables, line by line
+    narrative: tuple[str, ...] = ()  # a published report's sentences outside its tables, line by line
+    lines: tuple[str, ...] = ()  # a published report's every line outside its tables (headings included)
 
     @property
     def standard(self) -> bool:
