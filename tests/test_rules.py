@@ -13,7 +13,7 @@ from toolkit import descriptions
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import classify, read_numbers
 from toolkit.check.cross_year import check_against_last_year
-from toolkit.check.narrative import check_text_numbers
+from toolkit.check.narrative import check_text_numbers, check_year_slips
 from toolkit.check.plausibility import (
     check_cases_without_requests,
     check_file_kind,
@@ -279,6 +279,22 @@ def test_a_page_of_tables_alone_has_no_sections_to_check():
 def test_a_workbook_has_no_sections_to_check():
     sub = unit()
     assert list(check_sections(sub, numbers_of(sub))) == []
+
+
+def test_a_year_slip_in_a_statistical_sentence_is_warned_once_per_year():
+    sub = unit(file_type=FileType.TXT)  # a 2025 report
+    sub.lines = (
+        "2024年，本机关共收到政府信息公开申请12件，2024年办结11件。",  # slip: last year's text
+        "2025年共受理申请12件，转2026年办理3件。",  # right, and a destination year
+        "与2024年相比，申请数量有所增加。",  # a comparison
+        "针对上年度存在的问题，2024年制定的制度已全部整改到位。",  # last year's problems
+        "2026年，我镇将进一步加强政务公开工作。",  # next year's plans
+        "本年度报告中所列数据的统计期限自2025年1月1日起至2025年12月31日止。",
+    )
+    found = [(f.code, f.actual) for f in check_year_slips(sub, numbers_of(sub))]
+    assert found == [("year-slip", "2024")]
+    sub.lines = sub.lines[1:]
+    assert list(check_year_slips(sub, numbers_of(sub))) == []
 
 
 def test_every_declared_code_has_a_message_and_a_known_severity():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import Numbers, read_numbers
 from toolkit.check.cross_year import Year, check_against_last_year
-from toolkit.check.narrative import check_text_numbers
+from toolkit.check.narrative import check_text_numbers, check_year_slips
 from toolkit.check.plausibility import (
     check_cases_without_requests,
     check_file_kind,
@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     check_cases_without_requests,
     check_text_numbers,
     check_sections,
+    check_year_slips,
 )
 
 

@@ -39,6 +39,7 @@ from toolkit.format.model import (
     TextCheck,
     Total,
     UnitType,
+    YearSlips,
 )
 
 DEFAULT_FORMAT = "gov-2021"
@@ -389,6 +390,14 @@ def _text_checks(items: list[Fields], tables: tuple[Table, ...]) -> tuple[TextCh
     return tuple(checks)
 
 
+def _year_slips(raw: Fields | None) -> YearSlips:
+    if raw is None:
+        return YearSlips()
+    slips = YearSlips(raw.texts("verbs"), raw.texts("skip", ()), raw.texts("before_year", ()))
+    raw.done()
+    return slips
+
+
 def _sections(raw: Fields | None) -> Sections:
     if raw is None:
         return Sections()
@@ -485,6 +494,7 @@ def build_format(
         instructions=_instructions(instructions.texts("lines"), placeholders, tables) if instructions else (),
         cells=cells,
         sections=_sections(narrative.optional_table("sections")),
+        year_slips=_year_slips(narrative.optional_table("year_slips")),
     )
     for done in (raw, shared, narrative, *([instructions] if instructions else [])):
         done.done()

@@ -263,6 +263,16 @@ class Sections:
     empty_words: tuple[str, ...] = ()  # a part holding only one of these says nothing ("无")
 
 
+@dataclass(frozen=True)
+class YearSlips:
+    """Statistical sentences (holding one of ``verbs``) that name the year before or after the report's:
+    a year left over from last year's text. A sentence with one of ``skip`` compares or plans, rightly."""
+
+    verbs: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    before_year: tuple[str, ...] = ()  # a year right after one of these is a destination, not a slip
+
+
 @dataclass(frozen=True, eq=False)
 class Format:
     id: str
@@ -285,6 +295,7 @@ class Format:
     instructions: tuple[str, ...]
     cells: Mapping[str, Cell] = field(repr=False)
     sections: Sections = Sections()
+    year_slips: YearSlips = YearSlips()
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
