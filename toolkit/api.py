@@ -7,17 +7,28 @@ exits. `cli` (and the local web page) render what they return.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from toolkit.check.run import Checked, check
 from toolkit.errors import OutputError, UnreadableWorkbook, UsageError, XltoolError
-from toolkit.findings import Report
+from toolkit.findings import Report, Severity
 from toolkit.format.load import DEFAULT_FORMAT, load_format
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
-from toolkit.merge.decide import MergeResult, compare_with_last_year, decide, nothing_adopted
+from toolkit.merge.decide import (
+    LONG_COLUMNS,
+    MergeResult,
+    compare_with_last_year,
+    decide,
+    long_records,
+    nothing_adopted,
+)
 from toolkit.merge.inbox import collect
 from toolkit.merge.pool import Progress, examine_all
 from toolkit.read.open import read_file
@@ -25,7 +36,7 @@ from toolkit.read.roster import read_roster
 from toolkit.read.summary import summary_units
 from toolkit.write.annotate import annotate
 from toolkit.write.export import export_tables
-from toolkit.write.files import atomic_paths, check_writable, template_name
+from toolkit.write.files import atomic_path, atomic_paths, check_writable, template_name
 from toolkit.write.summary import default_output, write_long_csv, write_summary
 from toolkit.write.workbook import render_workbook, write_workbook
 
@@ -162,16 +173,8 @@ def merge(
     """`xltool merge`: examine every workbook of ``folder``, decide, sum, and write the county summary."""
     folder = Path(folder)
     level_label = unit_type_label(load_format(), level)
-    paths, passed = collect(folder)
-    excluded = {Path(p).resolve() for p in (long_csv, previous) if p}
-    paths = [p for p in paths if p.resolve() not in excluded]
-    if not paths:
-        raise UsageError(f"{folder} 中没有找到工作簿（.xlsx、.xls、.ods）")
-    units = read_roster(roster, load_format(), strict_types=False) if roster else None
-    examined = list(examine_all(paths, progress, roster=tuple(units.names) if units else ()))
-    result = decide(examined, passed, folder=folder, roster=units, year=year, include_invalid=include_invalid)
-    if not result.accepted:
-        raise UsageError(nothing_adopted(result))
+    excluded = tuple(Path(p) for p in (long_csv, previous) if p)
+    result = _decided(folder, roster, year, include_invalid, progress, excluded)
     if previous:
         result.county_findings = compare_with_last_year(result, read_and_check(previous), summary_units(Path(previous)))
     target = Path(output) if output else default_output(result.year)
@@ -179,10 +182,81 @@ def merge(
     inputs = tuple(Path(f.path) for f in result.files if f.kind != StampKind.SUMMARY)
     for path in (target, *([Path(long_csv)] if long_csv else [])):
         check_writable(path, force)  # before anything is written: all outputs or none
+    if long_csv and Path(long_csv).suffix.lower() == PARQUET:
+        _pandas(PARQUET_ENGINE)
     result.output = str(write_summary(result, target, unit=unit, level=level_label, force=force, inputs=inputs))
-    if long_csv:
+    if long_csv and Path(long_csv).suffix.lower() == PARQUET:
+        result.long_output = str(_write_parquet(result, Path(long_csv), force, inputs))
+    elif long_csv:
         result.long_output = str(write_long_csv(result, Path(long_csv), force=force, inputs=inputs))
     return result
+
+
+def _decided(
+    folder: Path,
+    roster: Path | str | None,
+    year: int | None,
+    include_invalid: bool,
+    progress: Progress | None = None,
+    excluded: tuple[Path, ...] = (),
+) -> MergeResult:
+    """Every workbook of an inbox examined and the merge decided (nothing written)."""
+    paths, passed = collect(folder)
+    skipped = {p.resolve() for p in excluded}
+    paths = [p for p in paths if p.resolve() not in skipped]
+    if not paths:
+        raise UsageError(f"{folder} 中没有找到工作簿（.xlsx、.xls、.ods）")
+    units = read_roster(roster, load_format(), strict_types=False) if roster else None
+    examined = list(examine_all(paths, progress, roster=tuple(units.names) if units else ()))
+    result = decide(examined, passed, folder=folder, roster=units, year=year, include_invalid=include_invalid)
+    if not result.accepted:
+        raise UsageError(nothing_adopted(result))
+    return result
+
+
+# --- data for analysis (pandas, an optional extra: never imported on the way of check or merge) ------------
+PARQUET = ".parquet"
+FRAME_COLUMNS = (*LONG_COLUMNS, "errors", "warnings")
+NO_PANDAS = '需要 pandas（及 pyarrow）：pip install "xltool[pandas]"'
+
+
+PARQUET_ENGINE = "pyarrow"
+
+
+def _pandas(*also: str) -> Any:
+    """pandas (and any module ``also`` named), or one line saying how to install them."""
+    try:
+        for name in also:
+            importlib.import_module(name)
+        return importlib.import_module("pandas")
+    except ImportError:
+        raise UsageError(NO_PANDAS) from None
+
+
+def _frame(result: MergeResult) -> Any:
+    """The long table as a DataFrame; amounts as floats (analysis, not accounting: the summary sums exactly)."""
+    rows = []
+    for item, record in long_records(result):
+        counts = Counter(f.severity for f in item.report.findings)
+        value = float(record[-1]) if isinstance(record[-1], Decimal) else record[-1]
+        rows.append((*record[:-1], value, counts[Severity.ERROR], counts[Severity.WARNING]))
+    return _pandas().DataFrame(rows, columns=list(FRAME_COLUMNS))
+
+
+def long_table(
+    folder: Path | str, *, roster: Path | str | None = None, year: int | None = None, include_invalid: bool = False
+) -> Any:
+    """The adopted data of an inbox as a pandas DataFrame: one row per unit and input number (unit, unit_type,
+    year, table, row, column, cell, value) with the unit's error and warning counts. Files are read, checked
+    and chosen exactly as `xltool merge` does; nothing is written. Needs ``pip install "xltool[pandas]"``."""
+    return _frame(_decided(Path(folder), roster, year, include_invalid))
+
+
+def _write_parquet(result: MergeResult, output: Path, force: bool, inputs: tuple[Path, ...]) -> Path:
+    frame = _frame(result)
+    with atomic_path(output, force=force, inputs=inputs) as temp:
+        frame.to_parquet(temp, index=False, engine=PARQUET_ENGINE)
+    return output
 
 
 # --- published reports ----------------------------------------------------------------------------------

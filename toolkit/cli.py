@@ -129,7 +129,12 @@ def _merge_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="只汇总这一年度（文件夹中混有多个年度时必须指定）",
     )
     merge.add_argument("--include-invalid", action="store_true", help="有错误的工作簿也计入汇总（不建议）")
-    merge.add_argument("--long", type=Path, metavar="CSV", help="另存一份长表 CSV（单位、年度、表、行、列、值）")
+    merge.add_argument(
+        "--long",
+        type=Path,
+        metavar="文件",
+        help="另存一份长表（单位、年度、表、行、列、值）：.csv，装有 pandas 时也可 .parquet",
+    )
     merge.add_argument("--previous", type=Path, metavar="文件", help="上一年度的汇总工作簿（县级跨年度核对）")
     merge.add_argument(
         "--unit", default="", metavar="名称", help=f"汇总表上的{header.label(HeaderKey.UNIT)}，例如“某某县人民政府”"
@@ -219,7 +224,7 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
 
 def run_merge(args: argparse.Namespace, console: Console) -> int:
     _suffix(args.output, ".xlsx", "-o")
-    _suffix(args.long, ".csv", "--long")
+    _suffix(args.long, ".csv", "--long", ".parquet")
     with render.merge_progress(console, enabled=not args.json) as progress:
         result = api.merge(
             args.folder,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -123,6 +123,9 @@ class RosterLine:
         adopted = next((f for f in self.files if f.status in ADOPTED), None)
         chosen = adopted or next(iter(self.files), None)
         return chosen.name if chosen else ""
+
+
+LONG_COLUMNS = ("unit", "unit_type", "year", "table", "row", "column", "cell", "value")
 
 
 @dataclass
@@ -419,3 +422,24 @@ def _unit_set_changed(now: set[str], before: set[str]) -> list[Finding]:
             removed=clip("、".join(removed[:NAMES_SHOWN]) or "无", 200),
         )
     ]
+
+
+def long_records(result: MergeResult) -> Iterator[tuple[FileOutcome, tuple[object, ...]]]:
+    """Each adopted file with each of its input numbers as a long-form record (see LONG_COLUMNS)."""
+    fmt = result.format
+    for item in result.accepted:
+        for cell, value in zip(fmt.input_cells, item.inputs, strict=True):
+            table = fmt.table(cell.table).title
+            yield (
+                item,
+                (
+                    item.report.unit,
+                    item.unit_type,
+                    result.year,
+                    table,
+                    cell.row_label,
+                    cell.column_label,
+                    cell.id,
+                    value,
+                ),
+            )

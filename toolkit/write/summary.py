@@ -15,7 +15,7 @@ from typing import Any
 from toolkit import words
 from toolkit.format.model import Cell, Format, HeaderKey, Kind
 from toolkit.format.stamp import StampKind
-from toolkit.merge.decide import FileOutcome, MergeResult
+from toolkit.merge.decide import LONG_COLUMNS, FileOutcome, MergeResult, long_records
 from toolkit.text import show
 from toolkit.write.files import atomic_path
 from toolkit.write.stream import StreamedSheet
@@ -39,7 +39,6 @@ DETAIL_AMOUNT_WIDTH = 12.0
 DETAIL_FIXED_WIDTHS = (16.0, 8.0, 8.0, 12.0)  # unit, unit type, status, file
 FINDINGS_WIDTHS = (28.0, 22.0, 6.0, 22.0, 8.0, 30.0, 14.0, 60.0, 24.0)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LONG_COLUMNS = ("unit", "unit_type", "year", "table", "row", "column", "cell", "value")
 Sheet = Any  # an XlsxWriter worksheet (XlsxWriter ships no type information)
 
 
@@ -226,21 +225,14 @@ def write_summary(
 
 def write_long_csv(result: MergeResult, output: Path, force: bool = False, inputs: tuple[Path, ...] = ()) -> Path:
     """Accepted data in long form (unit, unit_type, year, table, row, column, cell, value), UTF-8 with BOM."""
-    fmt = result.format
-    cells = fmt.input_cells
     with (
         atomic_path(Path(output), force=force, inputs=inputs) as temp,
         temp.open("w", encoding="utf-8-sig", newline="") as handle,
     ):
         writer = csv.writer(handle)
         writer.writerow(LONG_COLUMNS)
-        for item in result.accepted:
-            for cell, value in zip(cells, item.inputs, strict=True):
-                table = fmt.table(cell.table).title
-                unit, unit_type = defuse(item.report.unit), defuse(item.unit_type)
-                writer.writerow(
-                    (unit, unit_type, result.year, table, cell.row_label, cell.column_label, cell.id, show(value))
-                )
+        for _, (unit, unit_type, year, table, row, column, cell, value) in long_records(result):
+            writer.writerow((defuse(unit), defuse(unit_type), year, table, row, column, cell, show(value)))
     return Path(output)
 
 
