@@ -26,10 +26,12 @@ import pdfplumber
 import pytest
 from openxml_audit import OpenXmlValidator
 
+from tests.corpus import _rewrite
 from tests.support import FMT, LAYOUT, REPORTS, balanced_inputs, libreoffice_convert
 from toolkit.api import check_files, import_report, make_templates, read_and_check
 from toolkit.api import export as export_tables
 from toolkit.api import merge as build_county_summary
+from toolkit.format.layout import parse_address
 from toolkit.write.workbook import write_workbook
 
 YEAR = 2025
@@ -80,10 +82,7 @@ def test_every_part_is_valid_against_the_schemas(outputs, kind):
 
 
 def _spoilt(source: Path, target: Path, part: str, change) -> Path:
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info, change(data) if info.filename == part else data)
+    target.write_bytes(_rewrite(source.read_bytes(), lambda name, data: change(data) if name == part else data))
     return target
 
 
@@ -139,17 +138,9 @@ def _gnumeric(source: Path, folder: Path) -> dict[str, list[list[str]]]:
     return {p.stem: list(csv.reader(p.read_text(encoding="utf-8").splitlines())) for p in folder.glob("*.csv")}
 
 
-def _position(address: str) -> tuple[int, int]:
-    letters, digits = re.match(r"([A-Z]+)(\d+)", address).groups()
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(digits) - 1, col - 1
-
-
 def _value_at(sheets: dict[str, list[list[str]]], cell_id: str) -> str:
     sheet, address = LAYOUT.locate(cell_id)
-    row, col = _position(address)
+    row, col = parse_address(address)
     grid = sheets[sheet]
     return grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
 

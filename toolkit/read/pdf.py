@@ -13,6 +13,7 @@ A PDF without a text layer is a scan: it is read through OCR when ``tesseract`` 
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import logging
 import multiprocessing
@@ -26,8 +27,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-
-import pdfplumber
 
 from toolkit import limits
 from toolkit.errors import UnreadableWorkbook
@@ -48,6 +47,12 @@ class PdfContent:
 
     rows: list[Row]
     recognised: bool = False
+
+
+def _pdfplumber() -> Any:
+    """pdfplumber (and pdfminer under it) take a tenth of a second to load: they are loaded in the child
+    process that reads a PDF, never on the way of a workbook."""
+    return importlib.import_module("pdfplumber")
 
 
 def _cell_text(text: str | None) -> str:
@@ -85,7 +90,7 @@ def _extract(path: str) -> tuple[list[Row], bool]:
     """Every row of every page, and whether the PDF has any text at all."""
     rows: list[Row] = []
     any_text = False
-    with pdfplumber.open(path) as pdf:
+    with _pdfplumber().open(path) as pdf:
         if len(pdf.pages) > limits.MAX_PDF_PAGES:
             raise OverflowError(len(pdf.pages))
         for page in pdf.pages:
@@ -186,7 +191,7 @@ def _ocr_child(path: str, send: Connection) -> None:
     _cap_memory()
     try:
         lines: list[Row] = []
-        with pdfplumber.open(path) as pdf, tempfile.TemporaryDirectory() as scratch:
+        with _pdfplumber().open(path) as pdf, tempfile.TemporaryDirectory() as scratch:
             for number, page in enumerate(pdf.pages[: limits.MAX_PDF_PAGES]):
                 image = Path(scratch) / f"{number}.png"
                 without_rules(page.to_image(resolution=OCR_DPI).original).save(image)
