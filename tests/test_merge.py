@@ -278,3 +278,31 @@ def test_output_never_over_an_input(county, tmp_path, capsys):
     before = target.read_bytes()
     assert main(["merge", str(inbox), "-o", str(target), "--force"]) == 2
     assert target.read_bytes() == before
+
+
+def test_reports_beside_workbooks_are_checked_and_summed(county, tmp_path):
+    """A prefecture's inbox: some units sent their published report (Word, web page) instead of a workbook."""
+    from toolkit.api import export
+
+    inbox, _roster, accepted = county
+    sent = {"甲镇": ("docx", unit_values(31)), "乙镇": ("html", unit_values(32))}
+    sent["丙镇"] = ("html", {**unit_values(33), "t3.r25.c1": 99})  # its 总计 no longer adds up
+    for name, (kind, values) in sent.items():
+        workbook = write_unit(tmp_path, name, values)
+        export(workbook, **{kind: inbox / f"{name}.{kind}"})
+    (inbox / "报送说明.txt").write_text("请各单位于1月10日前报送年报，联系电话 1234567。\n", encoding="utf-8")
+    result = build_county_summary(inbox, tmp_path / "汇总.xlsx")
+    status = {Path(f.path).name: (f.status.word, f.note) for f in result.files}
+    assert status["甲镇.docx"] == status["乙镇.html"] == ("已采用", "")
+    assert status["丙镇.html"][0] == "退回修改" and "相差 96" in status["丙镇.html"][1]
+    assert status["报送说明.txt"] == ("已跳过", "不是年度报告：没有找到年度报告的表格（表二、表三、表四）")
+    sums = expected_totals({**accepted, "甲镇": sent["甲镇"][1], "乙镇": sent["乙镇"][1]})
+    for cell in FMT.input_cells:
+        assert result.totals[cell.id] == sums[cell.id], cell.id
+
+
+def test_a_folder_of_notes_only_is_refused(tmp_path, capsys):
+    (tmp_path / "报送说明.txt").write_text("请各单位于1月10日前报送。\n", encoding="utf-8")
+    assert main(["merge", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx")]) == 2
+    assert "没有可以汇总" in capsys.readouterr().err
+    assert not (tmp_path / "汇总.xlsx").exists()

@@ -200,12 +200,12 @@ def _decided(
     progress: Progress | None = None,
     excluded: tuple[Path, ...] = (),
 ) -> MergeResult:
-    """Every workbook of an inbox examined and the merge decided (nothing written)."""
+    """Every workbook and report of an inbox examined and the merge decided (nothing written)."""
     paths, passed = collect(folder)
     skipped = {p.resolve() for p in excluded}
     paths = [p for p in paths if p.resolve() not in skipped]
     if not paths:
-        raise UsageError(f"{folder} 中没有找到工作簿（.xlsx、.xls、.ods）")
+        raise UsageError(f"{folder} 中没有找到工作簿（.xlsx、.xls、.ods）或年报（.txt、.html、.docx、.pdf）")
     units = read_roster(roster, load_format(), strict_types=False) if roster else None
     examined = list(examine_all(paths, progress, roster=tuple(units.names) if units else ()))
     result = decide(examined, passed, folder=folder, roster=units, year=year, include_invalid=include_invalid)

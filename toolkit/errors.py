@@ -33,3 +33,8 @@ class UnreadableWorkbook(XltoolError):
         self.reason = reason
         self.unit = unit  # the unit the file says it is from, when that much could be read
         super().__init__(f"{path}：{reason}")
+
+
+class NotAReport(UnreadableWorkbook):
+    """A text, page or document with none of the report's table words: a note or a letter, not a report.
+    `check` says so as of any unreadable file; `merge` passes it over as it passes over other files."""

@@ -223,6 +223,8 @@ def error_summary(report: Report) -> str:
 
 
 def classify(item: Examined, include_invalid: bool, relative: str) -> FileOutcome:
+    if item.not_report:
+        return FileOutcome(item, FileStatus.SKIPPED, f"不是年度报告：{item.not_report}", relative)
     if item.report.failure:
         return FileOutcome(item, FileStatus.UNREADABLE, item.report.failure, relative)
     if item.kind == StampKind.SUMMARY:

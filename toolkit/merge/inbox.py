@@ -1,4 +1,5 @@
-"""The files of an inbox folder: the ones to read, and the ones passed over with the reason."""
+"""The files of an inbox folder: the ones to read (workbooks and published reports), and the ones passed
+over with the reason. A text that turns out to hold no report (a covering note) is passed over by merge once read."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 from toolkit import words
 from toolkit.errors import UsageError
+from toolkit.read.sniff import REPORT_SUFFIXES
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".ods"}
+READ_SUFFIXES = WORKBOOK_SUFFIXES | set(REPORT_SUFFIXES)
 
 
 @dataclass
@@ -24,15 +27,15 @@ def _is_hidden(path: Path, root: Path) -> bool:
 def _reason_to_pass(path: Path, root: Path) -> str:
     if _is_hidden(path, root):
         return "临时文件或隐藏文件"
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return "不是工作簿文件（只读取 .xlsx、.xls、.ods）"
+    if path.suffix.lower() not in READ_SUFFIXES:
+        return "不是工作簿或年报文件（读取 .xlsx、.xls、.ods 工作簿和 .txt、.html、.docx、.pdf 年报）"
     if path.stem.endswith(words.ANNOTATED_SUFFIX):
         return "校验批注副本"
     return ""
 
 
 def collect(folder: Path) -> tuple[list[Path], list[Passed]]:
-    """Workbooks to read, and the files passed over with the reason (temporary, hidden, not a workbook)."""
+    """Workbooks and reports to read, and the files passed over with the reason (temporary, hidden, other)."""
     if not folder.exists():
         raise UsageError(f"文件夹不存在：{folder}")
     if not folder.is_dir():

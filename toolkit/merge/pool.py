@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from toolkit.check.run import check
-from toolkit.errors import UnreadableWorkbook
+from toolkit.errors import NotAReport, UnreadableWorkbook
 from toolkit.findings import Report
 from toolkit.format.model import HeaderKey
 from toolkit.format.totals import Number
@@ -44,6 +44,7 @@ class Examined:
     modified: float = 0.0
     inputs: tuple[Number, ...] = ()
     failure_unit: str = ""  # the unit an unreadable file names inside, when that much could be read
+    not_report: str = ""  # why a text beside the workbooks is no report (a covering note): passed over
 
     @property
     def key(self) -> str:
@@ -69,6 +70,8 @@ def examine(path: Path | str, roster: tuple[str, ...] = ()) -> Examined:
     modified = path.stat().st_mtime if path.exists() else 0.0
     try:
         checked = check(read_file(path), roster=roster)
+    except NotAReport as error:
+        return Examined(str(path), Report(file=str(path)), modified=modified, not_report=error.reason)
     except UnreadableWorkbook as error:
         report = Report(file=str(path), failure=error.reason)
         return Examined(str(path), report, modified=modified, failure_unit=error.unit)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import UnreadableWorkbook
+from toolkit.errors import NotAReport, UnreadableWorkbook
 from toolkit.findings import Place, finding
 from toolkit.format.detect import detect_format
 from toolkit.format.model import Axis, Format, Shape, Table
@@ -672,7 +672,7 @@ def document_format(document: Document) -> Format:
     texts = (norm_label(cell) for row in document.rows for cell in row)
     fmt = detect_format(texts)
     if fmt is None:
-        raise UnreadableWorkbook(document.path, NO_TABLES)
+        raise NotAReport(document.path, NO_TABLES)
     return fmt
 
 
@@ -701,4 +701,6 @@ def read_report(path: Path, kind: FileType) -> Submission:
         return submission_of(read_document(path, kind))
     except UnreadableWorkbook as error:
         note = document_kind_note(path, kind)
-        raise UnreadableWorkbook(path, f"{note}，其中{error.reason}" if note else error.reason) from None
+        if not note:
+            raise
+        raise UnreadableWorkbook(path, f"{note}，其中{error.reason}") from None

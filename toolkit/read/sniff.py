@@ -15,6 +15,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".et")
 TEXT_SUFFIXES = (".txt", ".htm", ".html", ".csv")
+REPORT_SUFFIXES = (".txt", ".md", ".htm", ".html", ".docx", ".pdf")  # what a published report is saved as
 
 
 def _html_or_text(head: bytes) -> FileType | None:
