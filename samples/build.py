@@ -3,7 +3,8 @@
 - 白鹤镇人民政府_2021年度.xlsx: the report this project started from (reports/01_baihe-town-2021.txt, a copy of
   the published page), imported into the standard template by `xltool import`: every table value is 0.
 - reports/: real published reports as text (partial pages, with their real defects), for `xltool check`.
-- 示例县/: a demo county of invented units (示例数据): 收件箱/ with their workbooks, 单位名单.csv.
+- 示例县/: a demo county of invented units (示例数据): 收件箱/ with their workbooks, 单位名单.csv, and the
+  county's own published report (a web page) whose 表三 differs from the sum of its adopted units in two cells.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from toolkit.api import export, merge
 from toolkit.api import import_report as import_to_workbook
 from toolkit.format.load import load_format
 from toolkit.write.workbook import write_workbook
@@ -150,7 +153,25 @@ def build_demo_county(folder: Path, year: int = 2025) -> None:
     (folder / "单位名单.csv").write_bytes(("\r\n".join(roster) + "\r\n").encode("gb18030"))
 
 
+COUNTY = "示例县人民政府"
+# The county's published report: its own sums, except that two requests it answered itself were added
+# (新收 and 予以公开, 自然人), so its 表三 still balances but differs from its units (R13).
+PARENT_CHANGES = {"t3.r01.c1": 2, "t3.r03.c1": 2}
+
+
+def build_county_report(folder: Path, year: int = 2025) -> Path:
+    with tempfile.TemporaryDirectory() as scratch:
+        summed = merge(folder / "收件箱", Path(scratch) / "汇总.xlsx").totals
+        values = {c.id: summed[c.id] + PARENT_CHANGES.get(c.id, 0) for c in FMT.input_cells}
+        header = {"unit_name": COUNTY, "unit_type": "县级政府", "year": year, "filler": MARK}
+        workbook = write_workbook(Path(scratch) / "县本级.xlsx", FMT, header, values)
+        target = folder / f"{COUNTY}{year}年政府信息公开工作年度报告（{MARK}）.html"
+        export(workbook, html=target, force=True)
+    return target
+
+
 if __name__ == "__main__":
     build_seed_town(HERE)
     build_demo_county(HERE / "示例县")
+    build_county_report(HERE / "示例县")
     print(f"samples written to {HERE}")

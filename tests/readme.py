@@ -75,6 +75,9 @@ EXAMPLES: dict[str, Callable[[], str]] = {
     "merge-county": lambda: run(
         "xltool merge samples/示例县/收件箱 --roster samples/示例县/单位名单.csv -o 示例县汇总.xlsx"
     ),
+    "check-parent": lambda: run(
+        "xltool check samples/示例县/示例县人民政府2025年政府信息公开工作年度报告（示例数据）.html --units samples/示例县/收件箱"
+    ),
     "check-report": lambda: run("xltool check samples/reports/04_changchun-dept-2023.txt"),
     "check-pdf": lambda: run("xltool check samples/reports/07_hongze-district-2023.pdf"),
 }

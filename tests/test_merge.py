@@ -306,3 +306,88 @@ def test_a_folder_of_notes_only_is_refused(tmp_path, capsys):
     assert main(["merge", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx")]) == 2
     assert "没有可以汇总" in capsys.readouterr().err
     assert not (tmp_path / "汇总.xlsx").exists()
+
+
+# --- R13: a parent against its units ---------------------------------------------------------------------
+TOWNS = ("东镇", "西镇", "南乡")
+
+
+@pytest.fixture
+def units(tmp_path):
+    """Three valid towns and the exact sums of their inputs."""
+    inbox = tmp_path / "各单位"
+    inbox.mkdir()
+    values = {name: unit_values(40 + i) for i, name in enumerate(TOWNS)}
+    for name, v in values.items():
+        write_unit(inbox, name, v)
+    return inbox, expected_totals(values)
+
+
+def write_parent(folder: Path, sums: dict, changes: dict | None = None, year: int = YEAR, html: bool = False) -> Path:
+    values = {cell_id: value + (changes or {}).get(cell_id, 0) for cell_id, value in sums.items()}
+    header = {"unit_name": "某县人民政府", "unit_type": "县级政府", "year": year}
+    workbook = write_workbook(folder / f"某县人民政府{year}.xlsx", FMT, header, values)
+    if not html:
+        return workbook
+    from toolkit.api import export
+
+    return export(workbook, html=folder / f"某县人民政府{year}年报.html")[0]
+
+
+def parent_findings(result_findings) -> list[tuple[str, str, str, str]]:
+    return [(f.code, f.row_label, f.expected, f.actual) for f in result_findings if f.code.startswith("parent-")]
+
+
+def test_check_units_reports_the_one_differing_cell_with_both_numbers(units, tmp_path, capsys):
+    inbox, sums = units
+    parent = write_parent(tmp_path, sums, {"t3.r03.c2": 1})  # one 表三 cell: 予以公开, 商业企业
+    assert main(["check", str(parent), "--units", str(inbox), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)[0]
+    found = [f for f in report["findings"] if f["code"].startswith("parent-")]
+    assert [(f["code"], f["row_label"], f["column_label"], f["expected"], f["actual"]) for f in found] == [
+        ("parent-differs-r13", "（一）予以公开", "商业企业", str(sums["t3.r03.c2"]), str(sums["t3.r03.c2"] + 1))
+    ]
+    contributing = [n for n in TOWNS if unit_values(40 + TOWNS.index(n))["t3.r03.c2"]]
+    assert all(name in found[0]["message"] for name in contributing)
+    assert f"{len(TOWNS)} 个单位合计" in found[0]["message"]
+
+
+def test_check_units_control_parent_equal_to_its_units(units, tmp_path, capsys):
+    inbox, sums = units
+    parent = write_parent(tmp_path, sums)
+    shutil.copy(parent, inbox / parent.name)  # a parent kept among its units is not one of them
+    assert main(["check", str(inbox / parent.name), "--units", str(inbox), "--json"]) == 0
+    assert not [f for f in json.loads(capsys.readouterr().out)[0]["findings"] if f["code"].startswith("parent-")]
+
+
+def test_merge_parent_report_against_the_summary(units, tmp_path, capsys):
+    inbox, sums = units
+    published = write_parent(tmp_path, sums, {"t3.r01.c1": 2, "t3.r03.c1": 2}, html=True)
+    result = build_county_summary(inbox, tmp_path / "汇总.xlsx", parent=published)
+    assert parent_findings(result.county_findings) == [
+        ("parent-differs-r13", "一、本年新收政府信息公开申请数量", str(sums["t3.r01.c1"]), str(sums["t3.r01.c1"] + 2)),
+        ("parent-differs-r13", "（一）予以公开", str(sums["t3.r03.c1"]), str(sums["t3.r03.c1"] + 2)),
+    ]
+    out = tmp_path / "汇总2.xlsx"
+    assert main(["merge", str(inbox), "-o", str(out), "--parent", str(published)]) == 1
+    assert capsys.readouterr().out.count("汇总错误") == 2
+    (tmp_path / "exact").mkdir()
+    exact = write_parent(tmp_path / "exact", sums, html=True)
+    assert main(["merge", str(inbox), "-o", str(out), "--force", "--parent", str(exact)]) == 0
+
+
+def test_parent_of_another_year_is_not_compared(units, tmp_path):
+    inbox, sums = units
+    parent = write_parent(tmp_path, sums, {"t3.r01.c1": 5}, year=YEAR - 1)
+    result = build_county_summary(inbox, tmp_path / "汇总.xlsx", parent=parent)
+    assert [f.code for f in result.county_findings] == ["parent-other-year"]
+
+
+def test_units_left_out_are_named(units, tmp_path, capsys):
+    inbox, sums = units
+    (inbox / "北镇.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    parent = write_parent(tmp_path, sums)
+    assert main(["check", str(parent), "--units", str(inbox), "--json"]) == 0  # a warning only
+    found = [f for f in json.loads(capsys.readouterr().out)[0]["findings"] if f["code"].startswith("parent-")]
+    assert [f["code"] for f in found] == ["parent-units-left-out"]
+    assert "北镇.xlsx（无法读取）" in found[0]["message"]

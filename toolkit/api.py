@@ -17,7 +17,7 @@ from typing import Any
 
 from toolkit.check.run import Checked, check
 from toolkit.errors import OutputError, UnreadableWorkbook, UsageError, XltoolError
-from toolkit.findings import Report, Severity
+from toolkit.findings import Report, Severity, ordered
 from toolkit.format.load import DEFAULT_FORMAT, load_format
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
@@ -30,6 +30,7 @@ from toolkit.merge.decide import (
     nothing_adopted,
 )
 from toolkit.merge.inbox import collect
+from toolkit.merge.parent import compare_parent
 from toolkit.merge.pool import Progress, examine_all
 from toolkit.read.open import read_file
 from toolkit.read.roster import read_roster
@@ -52,12 +53,15 @@ def check_files(
     previous: Path | str | None = None,
     annotate_dir: Path | None = None,
     force: bool = False,
+    units: Path | str | None = None,
 ) -> list[Report]:
     """`xltool check`: a report per file; one that cannot be read is a Report with ``failure`` set.
 
-    With ``annotate_dir``, each readable file also gets an annotated copy there.
+    With ``annotate_dir``, each readable file also gets an annotated copy there. With ``units`` (a folder of
+    the units' workbooks or reports), each file is compared cell by cell with the sum over its units (R13).
     """
     last = read_and_check(previous) if previous else None
+    sums = UnitSums(Path(units), tuple(Path(p) for p in paths)) if units else None
     reports = []
     for path in paths:
         try:
@@ -65,10 +69,28 @@ def check_files(
         except UnreadableWorkbook as error:
             reports.append(Report(file=str(path), failure=error.reason))
             continue
+        if sums is not None:
+            report = checked.report
+            report.findings = ordered([*report.findings, *compare_parent(checked, sums.of_year(report.year))])
         if annotate_dir is not None:
             checked.report.annotated = str(annotate(checked, annotate_dir, force))
         reports.append(checked.report)
     return reports
+
+
+class UnitSums:
+    """The units of a parent, read, chosen and summed exactly as merge does (a faulty unit is left out and
+    named), once per year asked for."""
+
+    def __init__(self, folder: Path, parents: tuple[Path, ...]) -> None:
+        self.folder = folder
+        self.parents = parents  # a parent kept in its units' folder is not one of its units
+        self.years: dict[int | None, MergeResult] = {}
+
+    def of_year(self, year: int | None) -> MergeResult:
+        if year not in self.years:
+            self.years[year] = _decided(self.folder, None, year, False, excluded=self.parents)
+        return self.years[year]
 
 
 # --- templates ------------------------------------------------------------------------------------------
@@ -169,14 +191,19 @@ def merge(
     unit: str = "",
     level: str = "",
     progress: Progress | None = None,
+    parent: Path | str | None = None,
 ) -> MergeResult:
-    """`xltool merge`: examine every workbook of ``folder``, decide, sum, and write the county summary."""
+    """`xltool merge`: examine every workbook and report of ``folder``, decide, sum, and write the county
+    summary. ``previous``: last year's summary (R6, R7, R10); ``parent``: the county's own or published
+    report, compared cell by cell with the sum (R13)."""
     folder = Path(folder)
     level_label = unit_type_label(load_format(), level)
-    excluded = tuple(Path(p) for p in (long_csv, previous) if p)
+    excluded = tuple(Path(p) for p in (long_csv, previous, parent) if p)
     result = _decided(folder, roster, year, include_invalid, progress, excluded)
     if previous:
         result.county_findings = compare_with_last_year(result, read_and_check(previous), summary_units(Path(previous)))
+    if parent:
+        result.county_findings += compare_parent(read_and_check(parent), result)
     target = Path(output) if output else default_output(result.year)
     # Every file a unit sent is an input and is never written over; an earlier summary may be replaced.
     inputs = tuple(Path(f.path) for f in result.files if f.kind != StampKind.SUMMARY)

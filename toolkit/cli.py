@@ -109,6 +109,12 @@ def _check_parser(commands: argparse._SubParsersAction[Parser]) -> None:
     check = _command(commands, "check", "校验填好的工作簿或已发布的年报")
     check.add_argument("files", nargs="+", metavar="文件", help="要校验的工作簿或年报（可多个，可用通配符）")
     check.add_argument("--previous", type=Path, metavar="文件", help="同一单位上一年度的工作簿或年报（跨年度核对）")
+    check.add_argument(
+        "--units",
+        type=Path,
+        metavar="文件夹",
+        help="下属各单位的工作簿或年报所在文件夹：逐格核对本报告是否等于各单位之和",
+    )
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     check.add_argument("--annotate", type=Path, metavar="文件夹", help="在此文件夹中为每个文件生成标注问题的副本")
     check.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
@@ -136,6 +142,9 @@ def _merge_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="另存一份长表（单位、年度、表、行、列、值）：.csv，装有 pandas 时也可 .parquet",
     )
     merge.add_argument("--previous", type=Path, metavar="文件", help="上一年度的汇总工作簿（县级跨年度核对）")
+    merge.add_argument(
+        "--parent", type=Path, metavar="文件", help="县本级或已公开的县汇总年报：逐格核对是否等于本次汇总"
+    )
     merge.add_argument(
         "--unit", default="", metavar="名称", help=f"汇总表上的{header.label(HeaderKey.UNIT)}，例如“某某县人民政府”"
     )
@@ -212,7 +221,7 @@ def run_make_template(args: argparse.Namespace, console: Console) -> int:
 def run_check(args: argparse.Namespace, console: Console) -> int:
     if args.force and not args.annotate:
         raise UsageError("--force 只与 --annotate 一起使用")
-    reports = api.check_files(expand(args.files), args.previous, args.annotate, args.force)
+    reports = api.check_files(expand(args.files), args.previous, args.annotate, args.force, args.units)
     if args.json:
         print(render.reports_json(reports))
     else:
@@ -235,6 +244,7 @@ def run_merge(args: argparse.Namespace, console: Console) -> int:
             force=args.force,
             long_csv=args.long,
             previous=args.previous,
+            parent=args.parent,
             unit=args.unit,
             level=args.level,
             progress=progress,

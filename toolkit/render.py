@@ -180,7 +180,10 @@ def print_merge(console: Console, result: MergeResult) -> None:
     _print_sections(console, result)
     _print_roster(console, result)
     for f in result.county_findings:
-        console.print(Text("  汇总警告：", style="yellow") + Text(f"{f.location} {f.message}".strip()))
+        error = f.severity == Severity.ERROR
+        label = Text(f"  汇总{words.SEVERITY_WORDS[f.severity]}：", style="red" if error else "yellow")
+        where = " ".join(p for p in (f.location, _row_column(f)) if p)
+        console.print(label + Text(f"{where} {f.message}".strip()))
     console.print(Text(f"汇总表：{shown_path(result.output)}", style="bold green"))
     if result.long_output:
         console.print(f"长表 CSV：{shown_path(result.long_output)}")

@@ -162,7 +162,9 @@ class MergeResult:
 
     @property
     def complete(self) -> bool:
-        """Every roster unit accepted and nothing rejected: the summary can be published as it is."""
+        """Every roster unit accepted, nothing rejected, no county error: the summary can be published as it is."""
+        if any(f.severity == Severity.ERROR for f in self.county_findings):
+            return False  # the published report disagrees with the units (R13)
         if self.roster is not None:
             return all(line.status == UnitStatus.OK for line in self.roster)
         return all(f.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED, FileStatus.SKIPPED) for f in self.files)
