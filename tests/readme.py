@@ -79,6 +79,9 @@ EXAMPLES: dict[str, Callable[[], str]] = {
         "xltool check samples/示例县/示例县人民政府2025年政府信息公开工作年度报告（示例数据）.html --units samples/示例县/收件箱"
     ),
     "check-report": lambda: run("xltool check samples/reports/04_changchun-dept-2023.txt"),
+    "check-audits": lambda: run(
+        "xltool check samples/reports/11_hongze-district-2025-示例数据.txt --previous samples/reports/08_hongze-district-2024.txt"
+    ),
     "check-pdf": lambda: run("xltool check samples/reports/07_hongze-district-2023.pdf"),
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from toolkit.check.run import Checked, check
 from toolkit.errors import OutputError, UnreadableWorkbook, UsageError, XltoolError
-from toolkit.findings import Report, Severity, ordered
+from toolkit.findings import Finding, Report, Severity, finding, ordered
 from toolkit.format.load import DEFAULT_FORMAT, load_format
 from toolkit.format.model import Format, HeaderKey
 from toolkit.format.stamp import StampKind
@@ -32,9 +32,11 @@ from toolkit.merge.decide import (
 from toolkit.merge.inbox import collect
 from toolkit.merge.parent import compare_parent
 from toolkit.merge.pool import Progress, examine_all
+from toolkit.read.names import same_unit
 from toolkit.read.open import read_file
 from toolkit.read.roster import read_roster
 from toolkit.read.summary import summary_units
+from toolkit.read.values import Submission
 from toolkit.write.annotate import annotate
 from toolkit.write.export import export_tables
 from toolkit.write.files import atomic_path, atomic_paths, check_writable, template_name
@@ -60,15 +62,18 @@ def check_files(
     With ``annotate_dir``, each readable file also gets an annotated copy there. With ``units`` (a folder of
     the units' workbooks or reports), each file is compared cell by cell with the sum over its units (R13).
     """
-    last = read_and_check(previous) if previous else None
+    last_year = LastYear(Path(previous)) if previous else None
     sums = UnitSums(Path(units), tuple(Path(p) for p in paths)) if units else None
     reports = []
     for path in paths:
         try:
-            checked = read_and_check(path, last)
+            sub = read_file(path)
         except UnreadableWorkbook as error:
             reports.append(Report(file=str(path), failure=error.reason))
             continue
+        checked = check(sub, last_year.of(sub) if last_year else None)
+        if last_year is not None and last_year.of(sub) is None:
+            checked.report.findings.append(last_year.not_found(sub))
         if sums is not None:
             report = checked.report
             report.findings = ordered([*report.findings, *compare_parent(checked, sums.of_year(report.year))])
@@ -76,6 +81,45 @@ def check_files(
             checked.report.annotated = str(annotate(checked, annotate_dir, force))
         reports.append(checked.report)
     return reports
+
+
+class LastYear:
+    """What ``--previous`` names: one file (last year's of every file checked), or a folder of last year's
+    reports and workbooks, where each file checked finds its own unit's year before."""
+
+    def __init__(self, previous: Path) -> None:
+        self.folder = previous if previous.is_dir() else None
+        self.single = None if self.folder else read_and_check(previous)
+        self._read: list[Checked] | None = None
+
+    def _folder_files(self) -> list[Checked]:
+        if self._read is None and self.folder is not None:
+            paths, _ = collect(self.folder)
+            self._read = [c for p in paths if (c := _readable(p)) is not None]
+        return self._read or []
+
+    def of(self, sub: Submission) -> Checked | None:
+        if self.single is not None:
+            return self.single
+        names = sub.format.names
+        for last in self._folder_files():
+            before = last.submission
+            if sub.year and before.year == sub.year - 1 and same_unit(before.unit, sub.unit, names):
+                return last
+        return None
+
+    def not_found(self, sub: Submission) -> Finding:
+        year = sub.year - 1 if sub.year else "上一"
+        return finding(
+            "previous-not-found", actual="没有找到", unit=sub.unit or "本单位", year=year, folder=self.folder
+        )
+
+
+def _readable(path: Path) -> Checked | None:
+    try:
+        return read_and_check(path)
+    except UnreadableWorkbook:
+        return None
 
 
 class UnitSums:

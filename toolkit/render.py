@@ -67,6 +67,8 @@ def findings_tables(report: Report, width: int = 120) -> list[Table]:
     groups: dict[str, list[Finding]] = {}
     for f in report.findings:
         groups.setdefault(_group(f), []).append(f)
+    if words.WHOLE_FILE in groups:  # what concerns the whole file comes after the tables, errors or not
+        groups[words.WHOLE_FILE] = groups.pop(words.WHOLE_FILE)
     # A published report has no cells of its own; its findings are placed by row and column alone.
     document = report.file_type in DOCUMENTS
     tables = []

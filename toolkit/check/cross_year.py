@@ -9,6 +9,7 @@ from decimal import Decimal
 from toolkit.check.cells import Numbers, place
 from toolkit.findings import Finding, Stage, finding
 from toolkit.format.totals import Number
+from toolkit.read.names import same_unit
 from toolkit.read.values import Submission
 from toolkit.text import show
 
@@ -31,7 +32,8 @@ def check_previous_mismatch(now: Year, last: Year) -> Iterator[Finding]:
     """The file given as last year's is another unit's, or not the year before."""
     sub, prev = now.submission, last.submission
     this_year, last_year = sub.year, prev.year
-    other_unit = bool(prev.unit and sub.unit and prev.unit != sub.unit)
+    # "洪泽区人民政府" and "淮安市洪泽区人民政府" are one unit, named with and without its city
+    other_unit = bool(prev.unit and sub.unit and not same_unit(prev.unit, sub.unit, sub.format.names))
     other_year = bool(this_year and last_year and last_year != this_year - 1)
     if other_unit or other_year:
         yield finding(

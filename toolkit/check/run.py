@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import Numbers, read_numbers
-from toolkit.check.cross_year import Year, check_against_last_year
+from toolkit.check.copied import check_copied
+from toolkit.check.cross_year import Year, check_against_last_year, check_previous_mismatch
 from toolkit.check.narrative import check_text_numbers, check_year_slips
 from toolkit.check.plausibility import (
     check_cases_without_requests,
@@ -47,6 +48,15 @@ class Checked:
         return Year(self.submission, self.numbers)
 
 
+def _against_last_year(now: Year, last: Year) -> list[Finding]:
+    """The numbers against last year's (R6, R7, R10) and the text against last year's; another unit's or
+    another year's file is one warning instead."""
+    mismatch = list(check_previous_mismatch(now, last))
+    if mismatch:
+        return mismatch
+    return [*check_against_last_year(now, last), *check_copied(now.submission, last.submission)]
+
+
 def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str] = ()) -> Checked:
     """Every rule on ``sub`` (and the cross-year ones against ``previous``); the findings in reading order.
 
@@ -60,7 +70,7 @@ def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str
     found += check_file_kind(sub)
     found += sub.notes
     if previous is not None:
-        found += check_against_last_year(Year(sub, numbers), previous.year)
+        found += _against_last_year(Year(sub, numbers), previous.year)
     report = Report(
         file=str(sub.path),
         unit=sub.unit,

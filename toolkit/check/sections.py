@@ -155,3 +155,16 @@ def check_sections(sub: Submission, numbers: Numbers) -> Iterator[Finding]:
             yield finding("section-missing", expected=name, actual="缺失", stage=Stage.WARNING, section=name)
     yield from _numbering(found)
     yield from _contents(lines, found, sections)
+
+
+def section_contents(sub: Submission) -> dict[str, str]:
+    """The text of each part of a report's text, by ordinal (the first part of each, when one repeats)."""
+    sections = sub.format.sections
+    if not sub.is_document or not sub.lines or not sections.parts:
+        return {}
+    lines = _split_at_headings(sub.lines, sections)
+    found = headings(lines, sections)
+    contents: dict[str, str] = {}
+    for position, heading in enumerate(found):
+        contents.setdefault(heading.section.ordinal, _content(lines, found, position))
+    return contents

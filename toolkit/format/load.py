@@ -21,6 +21,7 @@ from toolkit.format.model import (
     Block,
     CarryOver,
     Cell,
+    Copied,
     CrossYear,
     Format,
     Header,
@@ -390,6 +391,20 @@ def _text_checks(items: list[Fields], tables: tuple[Table, ...]) -> tuple[TextCh
     return tuple(checks)
 
 
+def _copied(raw: Fields | None) -> Copied:
+    if raw is None:
+        return Copied()
+    copied = Copied(
+        raw.texts("parts"),
+        raw.number("near_percent"),
+        raw.number("warn_percent"),
+        raw.number("min_sentence"),
+        raw.number("min_part"),
+    )
+    raw.done()
+    return copied
+
+
 def _year_slips(raw: Fields | None) -> YearSlips:
     if raw is None:
         return YearSlips()
@@ -495,6 +510,7 @@ def build_format(
         cells=cells,
         sections=_sections(narrative.optional_table("sections")),
         year_slips=_year_slips(narrative.optional_table("year_slips")),
+        copied=_copied(narrative.optional_table("copied")),
     )
     for done in (raw, shared, narrative, *([instructions] if instructions else [])):
         done.done()

@@ -273,6 +273,20 @@ class YearSlips:
     before_year: tuple[str, ...] = ()  # a year right after one of these is a destination, not a slip
 
 
+@dataclass(frozen=True)
+class Copied:
+    """Parts of the text (by ordinal) compared with the same unit's report of the year before, sentence by
+    sentence: a sentence ``near_percent`` alike (numbers aside) counts as copied; a part whose copied share
+    reaches ``warn_percent`` is warned. Sentences under ``min_sentence`` characters and parts under
+    ``min_part`` are too short to judge."""
+
+    parts: tuple[str, ...] = ()
+    near_percent: int = 90
+    warn_percent: int = 50
+    min_sentence: int = 8
+    min_part: int = 60
+
+
 @dataclass(frozen=True, eq=False)
 class Format:
     id: str
@@ -296,6 +310,7 @@ class Format:
     cells: Mapping[str, Cell] = field(repr=False)
     sections: Sections = Sections()
     year_slips: YearSlips = YearSlips()
+    copied: Copied = Copied()
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
