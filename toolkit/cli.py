@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import glob
+import importlib
 import os
 import re
 import sys
+import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -32,6 +34,7 @@ EXAMPLES = {
     "merge": "例：xltool merge 收件箱/ --roster 单位名单.csv -o 汇总.xlsx",
     "import": "例：xltool import 白鹤镇2021年报.html -o 白鹤镇2021.xlsx\n    xltool import 年报/*.txt -d 导入/",
     "export": "例：xltool export 汇总.xlsx --html 表格.html --docx 表格.docx",
+    "serve": "例：xltool serve\n    xltool serve --port 8765 --no-browser",
 }
 
 # argparse's own messages, in Chinese (it has no translation of its own here).
@@ -174,7 +177,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="xltool", description=f"{title}：标准模板、校验、汇总")
     parser.add_argument("--version", action="version", version=f"xltool {__version__}", help="显示版本并退出")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令", title="命令")
-    for add in (_make_template_parser, _check_parser, _merge_parser, _import_parser, _export_parser):
+    for add in (_make_template_parser, _check_parser, _merge_parser, _import_parser, _export_parser, _serve_parser):
         add(commands)
     return parser
 
@@ -270,6 +273,25 @@ def run_import(args: argparse.Namespace, console: Console) -> int:
     return DATA_ERRORS if any(o.report is not None and not o.report.valid for o in outcomes) else OK
 
 
+def _serve_parser(commands: argparse._SubParsersAction[Parser]) -> None:
+    serve = _command(commands, "serve", "在本机打开网页版（检查、汇总、模板），不用命令行")
+    serve.add_argument("--port", type=int, default=0, metavar="端口", help="端口（默认自动选一个空闲端口）")
+    serve.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
+
+
+def run_serve(args: argparse.Namespace, console: Console) -> int:
+    # The web stack is loaded only here: every other command starts without it.
+    server = importlib.import_module("toolkit.web.server").prepare(args.port)
+    console.print(Text("xltool 网页版已在本机启动，请在浏览器中打开：", style="bold"))
+    console.print(server.url, soft_wrap=True)
+    console.print("只有本机能访问；地址中的口令是本次启动随机生成的。按 Ctrl+C 停止。")
+    if not args.no_browser:
+        webbrowser.open(server.url)
+    server.run()
+    console.print("已停止，临时文件已删除")
+    return OK
+
+
 def run_export(args: argparse.Namespace, console: Console) -> int:
     _suffix(args.html, ".html", "--html", ".htm")
     _suffix(args.docx, ".docx", "--docx")
@@ -284,6 +306,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
     "merge": run_merge,
     "import": run_import,
     "export": run_export,
+    "serve": run_serve,
 }
 
 

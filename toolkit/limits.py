@@ -22,3 +22,7 @@ MAX_PDF_PAGES = 200  # an annual report is a few pages; a long one with annexes 
 # parsed); a bomb stream stops here.
 MAX_PDF_MEMORY = 256 * 1024 * 1024
 PDF_SECONDS = 120  # reading one PDF (and recognising a scanned one) may take this long
+
+# The local web page (`xltool serve`): what one request may send.
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # a county's inbox as a zip is a few MB; a prefecture's PDFs some hundreds
+MAX_UPLOAD_FILES = 2_000

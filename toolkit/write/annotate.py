@@ -35,7 +35,7 @@ def annotated_name(source: Path) -> str:
     return f"{safe_file_stem(source.stem)}{words.ANNOTATED_SUFFIX}.xlsx"
 
 
-def _targets(checked: Checked) -> dict[tuple[str, str], str]:
+def cell_targets(checked: Checked) -> dict[tuple[str, str], str]:
     """(sheet, cell) where a finding points -> the cell id or header key it is about."""
     sub = checked.submission
     found: dict[tuple[str, str], str] = {(cv.sheet, cv.address): cell_id for cell_id, cv in sub.cells.items()}
@@ -45,7 +45,7 @@ def _targets(checked: Checked) -> dict[tuple[str, str], str]:
 
 def marks(checked: Checked) -> Marks:
     """Each cell's findings, as one comment, with the worst severity for its fill."""
-    targets = _targets(checked)
+    targets = cell_targets(checked)
     collected: dict[str, tuple[Severity, list[str]]] = {}
     for f in checked.report.findings:
         key = targets.get((f.sheet, f.cell))
@@ -74,7 +74,7 @@ def _results_sheet(book: Any, styles: Styles, checked: Checked) -> None:
     sheet.set_row(0, row_height([(NOTE, sum(COLUMN_WIDTHS))]))
     for col, (_, title) in enumerate(words.FINDING_COLUMNS):
         sheet.write_string(TABLE_TOP, col, title, styles.get("head"))
-    targets = _targets(checked)
+    targets = cell_targets(checked)
     cell_col = [key for key, _ in words.FINDING_COLUMNS].index("cell")
     wrapped_rows(sheet, styles, [f.columns() for f in checked.report.findings], TABLE_TOP + 1, COLUMN_WIDTHS)
     for row, f in enumerate(checked.report.findings, start=TABLE_TOP + 1):

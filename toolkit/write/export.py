@@ -44,6 +44,7 @@ class GridCell:
     cols: int = 1
     head: bool = False
     label: bool = False  # a row label: left-aligned, as on the printed form
+    cell_id: str = ""  # the format's cell a value stands in ("" for labels)
 
 
 def table_grid(checked: Checked, table_layout: TableLayout) -> Grid:
@@ -67,7 +68,7 @@ def table_grid(checked: Checked, table_layout: TableLayout) -> Grid:
         place(label.row, label.col, cell)
     for cell_id, (row, col) in table_layout.cells.items():
         span = table_layout.value_spans.get(cell_id, col) - col + 1
-        place(row, col, GridCell(_value_text(checked, cell_id), 1, span))
+        place(row, col, GridCell(_value_text(checked, cell_id), 1, span, cell_id=cell_id))
     return grid
 
 
