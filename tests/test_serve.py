@@ -25,10 +25,12 @@ from playwright.sync_api import Page, expect, sync_playwright
 from tests.corpus import write_corpus
 from tests.support import ROOT, chromium
 from tests.test_hostile import REPORT_PDF, valid_sources
+from toolkit import limits
 from toolkit.api import make_templates, read_and_check
 from toolkit.cli import main
 from toolkit.errors import UnreadableWorkbook
 from toolkit.web.server import LocalServer, prepare
+from toolkit.web.uploads import UploadRefused, leaf_name, unpack
 from toolkit.write.annotate import marks
 
 COUNTY = ROOT / "samples" / "示例县"
@@ -165,6 +167,38 @@ def test_hostile_corpus_through_the_page_gets_the_same_messages(server, tmp_path
     assert status == 200 and shown["verdict"]["errors"] == 3
 
 
+def test_too_many_files_in_one_upload_is_refused_in_words(server):
+    port, token = parts(server)
+    boundary = "xltoolboundary7MA4YWxk"
+    one = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.xlsx"\r\n\r\nx\r\n'
+    body = (one * (limits.MAX_UPLOAD_FILES + 2) + f"--{boundary}--\r\n").encode()
+    headers = {"Host": f"127.0.0.1:{port}", "X-Xltool-Token": token}
+    headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    status, answer = request(server, "/api/merge", headers, "POST", body)
+    assert status == 400 and "一次最多 2000 个文件" in json.loads(answer)["error"]
+
+
+def test_upload_names_and_zips_are_made_safe(tmp_path):
+    assert leaf_name("../../逃逸.xlsx") == "逃逸.xlsx"
+    assert leaf_name("C:\\Users\\a\\白鹤镇.XLSX") == "白鹤镇.xlsx"
+    assert leaf_name("收件箱/二组/CON.xlsx") == "_CON.xlsx"
+    assert leaf_name("a\x00b.xlsx") == "a_b.xlsx"
+    assert leaf_name("") == "未命名"
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.xlsx", b"\0" * (limits.MAX_PART_BYTES + 1))
+    with pytest.raises(UploadRefused, match="压缩包过大或可疑"):
+        unpack(bomb, tmp_path)
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as archive:
+        archive.writestr("甲/乙/白鹤镇.xlsx", b"a")
+        archive.writestr("丙/白鹤镇.xlsx", b"b")
+        archive.writestr("__MACOSX/._白鹤镇.xlsx", b"c")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert sorted(p.name for p in unpack(nested, out)) == ["白鹤镇 (2).xlsx", "白鹤镇.xlsx"]
+
+
 # --- 检查一份 -----------------------------------------------------------------------------------------------
 def test_check_view_marks_the_faulty_cells_and_offers_the_annotated_copy(page, tmp_path):
     page.set_input_files("#check-file", str(FAULTY))
@@ -267,6 +301,14 @@ def test_zip_upload_and_path_traversal(page, tmp_path):
         for path in sorted(INBOX.iterdir()):
             archive.write(path, f"收件箱/{path.name}")
     page.set_input_files("#merge-zip", str(packed))
+    page.click("#merge-start")
+    expect(page.locator("#merge-counts")).to_contain_text("共 32 个文件（已采用 27", timeout=60_000)
+
+
+def test_folder_upload(page):
+    page.click("nav button[data-view=merge]")
+    page.set_input_files("#merge-folder", str(INBOX))  # the browser's folder picker
+    expect(page.locator("#merge-chosen")).to_have_text("已选 32 个文件")
     page.click("#merge-start")
     expect(page.locator("#merge-counts")).to_contain_text("共 32 个文件（已采用 27", timeout=60_000)
 

@@ -19,6 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -202,6 +203,15 @@ async def _refused(request: Request, error: Exception) -> Response:
     return _failure(str(error))
 
 
+async def _bad_request(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (a form with too many files or parts, a broken body), said in Chinese."""
+    status = getattr(error, "status_code", 400)
+    if status == 400:
+        most = limits.MAX_UPLOAD_FILES
+        return _failure(f"上传的内容无法处理：一次最多 {most} 个文件，或上传被中断；请分批或打成压缩包上传")
+    return _failure(str(getattr(error, "detail", "")) or f"出错了（{status}）", status)
+
+
 def create_app(work: Workplace, token: str, hosts: set[str]) -> ASGIApp:
     """The application, guarded: every request needs ``token`` and a Host in ``hosts``."""
     routes = Routes(work, token)
@@ -216,6 +226,6 @@ def create_app(work: Workplace, token: str, hosts: set[str]) -> ASGIApp:
             Route("/api/templates", routes.templates, methods=["POST"]),
             Route("/download/{key}", routes.download),
         ],
-        exception_handlers={XltoolError: _refused},
+        exception_handlers={XltoolError: _refused, HTTPException: _bad_request},
     )
     return Guard(app, token, hosts)
