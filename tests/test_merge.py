@@ -391,3 +391,20 @@ def test_units_left_out_are_named(units, tmp_path, capsys):
     found = [f for f in json.loads(capsys.readouterr().out)[0]["findings"] if f["code"].startswith("parent-")]
     assert [f["code"] for f in found] == ["parent-units-left-out"]
     assert "北镇.xlsx（无法读取）" in found[0]["message"]
+
+
+def test_units_sent_as_published_reports(units, tmp_path, capsys):
+    """The units of a prefecture are the counties' published reports, not workbooks."""
+    from toolkit.api import export
+
+    inbox, sums = units
+    reports = tmp_path / "各县年报"
+    reports.mkdir()
+    for workbook in sorted(inbox.glob("*.xlsx")):
+        export(workbook, docx=reports / f"{workbook.stem}.docx")
+    parent = write_parent(tmp_path, sums, {"t4.cases.rv_upheld": 1})  # one more 行政复议 case, 结果维持
+    assert main(["check", str(parent), "--units", str(reports), "--json"]) == 1
+    found = [f for f in json.loads(capsys.readouterr().out)[0]["findings"] if f["code"].startswith("parent-")]
+    assert [(f["code"], f["expected"], f["actual"]) for f in found] == [
+        ("parent-differs-r13", str(sums["t4.cases.rv_upheld"]), str(sums["t4.cases.rv_upheld"] + 1))
+    ]
