@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from toolkit.cli import main
 from toolkit.errors import UnreadableWorkbook
 from toolkit.web.server import LocalServer, prepare
 from toolkit.web.uploads import UploadRefused, leaf_name, unpack
+from toolkit.web.work import KEPT_JOBS, Workplace
 from toolkit.write.annotate import marks
 
 COUNTY = ROOT / "samples" / "示例县"
@@ -359,3 +361,23 @@ def test_serve_command_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert process.returncode == 0, err
     assert "已停止" in out and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # its temporary folder is gone
+
+
+def test_a_long_running_server_keeps_only_its_latest_merges(tmp_path):
+    work = Workplace(tmp_path / "server")
+    jobs = []
+    for _ in range(KEPT_JOBS + 2):
+        inbox = work.folder() / "收件箱"
+        inbox.mkdir()
+        shutil.copy(INBOX / "示例县城关镇.xlsx", inbox)
+        job = work.start_merge(inbox, None)
+        deadline = time.monotonic() + 30
+        while job.state == "running" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert job.state == "done", job.error
+        jobs.append(job)
+    assert len(work.jobs) == KEPT_JOBS
+    assert not jobs[0].folder.exists() and jobs[-1].folder.exists()
+    assert all(d.path.exists() for d in work.downloads.values())  # nothing offered that is gone
+    work.close()
+    assert not work.root.exists()

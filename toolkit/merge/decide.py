@@ -219,7 +219,8 @@ def error_summary(report: Report) -> str:
     errors = [f for f in report.findings if f.severity == Severity.ERROR]
     if not errors:
         return ""
-    first = f"{errors[0].location} {errors[0].message}".strip()
+    where, message = errors[0].location, errors[0].message
+    first = message if message.startswith(where) else f"{where} {message}".strip()  # a table named once
     more = f"（另有 {len(errors) - 1} 个）" if len(errors) > 1 else ""
     return f"{len(errors)} 个{words.ERROR_WORD}：{first}{more}"
 

@@ -23,6 +23,7 @@ SUMMARY_NAME = "汇总表_{year}.xlsx"
 LONG_NAME = "长表_{year}.csv"
 ANNOTATED_ZIP = "退回修改_批注副本_{year}.zip"
 TEMPLATES_ZIP = "模板_{year}.zip"
+KEPT_JOBS = 10
 SEND_BACK = (FileStatus.REJECTED, FileStatus.ACCEPTED, FileStatus.ACCEPTED_INVALID, FileStatus.SUPERSEDED)
 
 
@@ -103,10 +104,19 @@ class Workplace:
     def start_merge(self, inbox: Path, year: int | None) -> MergeJob:
         job = MergeJob(new_id(), inbox.parent)
         with self.lock:
+            self._forget_old_jobs()
             self.jobs[job.id] = job
         roster = self.roster.path if self.roster else None
         threading.Thread(target=self._merge, args=(job, inbox, roster, year), daemon=True).start()
         return job
+
+    def _forget_old_jobs(self) -> None:
+        """Only the latest merges are kept (with their files): a server left open for weeks stays small."""
+        finished = [j for j in self.jobs.values() if j.state != "running"]
+        for job in finished[: max(0, len(self.jobs) - KEPT_JOBS + 1)]:
+            del self.jobs[job.id]
+            self.downloads = {k: d for k, d in self.downloads.items() if job.folder not in d.path.parents}
+            shutil.rmtree(job.folder, ignore_errors=True)
 
     def _merge(self, job: MergeJob, inbox: Path, roster: Path | None, year: int | None) -> None:
         out = job.folder / "out"
