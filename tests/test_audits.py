@@ -16,8 +16,13 @@ BAIHE_2021 = REPORTS / "01_baihe-town-2021.txt"
 
 
 def findings(capsys, *args: str) -> tuple[int, list[dict]]:
+    code, report = checked(capsys, *args)
+    return code, report["findings"]
+
+
+def checked(capsys, *args: str) -> tuple[int, dict]:
     code = main(["check", *args, "--json"])
-    return code, json.loads(capsys.readouterr().out)[0]["findings"]
+    return code, json.loads(capsys.readouterr().out)[0]
 
 
 def copied(found: list[dict]) -> list[tuple[str, str, str]]:
@@ -33,8 +38,10 @@ def reissued(tmp_path: Path) -> Path:
 
 
 def test_report_reissued_with_one_number_changed_is_copied_in_both_parts(tmp_path, capsys):
-    code, found = findings(capsys, str(reissued(tmp_path)), "--previous", str(HONGZE_2024))
+    code, report = checked(capsys, str(reissued(tmp_path)), "--previous", str(HONGZE_2024))
+    found = report["findings"]
     assert copied(found) == [("copied-from-last-year", "低于 50%", "100%")] * 2
+    assert report["copied_shares"] == {"一、总体情况": 1.0, "五、存在的主要问题及改进情况": 1.0}
     messages = [f["message"] for f in found if f["code"] == "copied-from-last-year"]
     assert "“一、总体情况”有 100% 的文字与 2024 年度报告相同或几乎相同" in messages[0]
     assert messages[1].startswith("“五、存在的主要问题及改进情况”有 100%")
@@ -43,7 +50,9 @@ def test_report_reissued_with_one_number_changed_is_copied_in_both_parts(tmp_pat
 
 def test_control_the_same_unit_a_year_later_is_not_copied(capsys):
     """洪泽区 2024 against its own 2023 report: 29% of 一 and 23% of 五 alike (the standard openings)."""
-    _, found = findings(capsys, str(HONGZE_2024), "--previous", str(HONGZE_2023))
+    _, report = checked(capsys, str(HONGZE_2024), "--previous", str(HONGZE_2023))
+    assert report["copied_shares"] == {"一、总体情况": 0.286, "五、存在的主要问题及改进情况": 0.233}
+    found = report["findings"]
     assert copied(found) == []
     assert "previous-mismatch" not in {f["code"] for f in found}  # 洪泽区人民政府 = 淮安市洪泽区人民政府
     assert "year-on-year-jump-r10" in {f["code"] for f in found}  # the years were compared

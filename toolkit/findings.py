@@ -219,6 +219,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     failure: str = ""  # set when the file could not be read at all
     annotated: str = ""  # path of the annotated copy, when one was written
+    # with last year's report: each compared part of the text -> the share of it that repeats last year's
+    copied_shares: dict[str, float] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -255,6 +257,7 @@ class Report:
             "valid": self.valid,
             "failure": self.failure,
             "annotated": self.annotated,
+            "copied_shares": {part: round(share, 3) for part, share in self.copied_shares.items()},
             "counts": {"errors": self.errors, "warnings": self.warnings},
             "findings": [f.to_dict() for f in self.findings],
         }

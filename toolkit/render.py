@@ -103,6 +103,9 @@ def print_reports(console: Console, reports: Iterable[Report]) -> None:
         for table in findings_tables(report, console.width):
             console.print(table)
         console.print(verdict_line(report), soft_wrap=True)  # one line per file, whatever the width
+        if report.copied_shares:
+            shares = "，".join(f"{part} {share:.0%}" for part, share in report.copied_shares.items())
+            console.print(f"  与上年报告逐句比较，相同或几乎相同的文字：{shares}", soft_wrap=True)
         if report.annotated:
             console.print(f"  标注副本：{report.annotated}")
 

@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from toolkit.check.sections import section_contents
 from toolkit.findings import Finding, Stage, finding
@@ -49,27 +50,43 @@ def copied_share(now: list[str], before: list[str], spec: Copied) -> tuple[float
     return (sum(len(s) for s in copied) / total if total else 0.0), len(copied)
 
 
-def check_copied(now: Submission, before: Submission) -> Iterator[Finding]:
-    """A warning for each compared part of ``now`` that mostly repeats ``before``'s (both must have text)."""
+@dataclass(frozen=True)
+class PartCopied:
+    """How much of one part of the text repeats last year's: the share of its characters, and sentences."""
+
+    part: str  # "一、总体情况"
+    share: float
+    copied: int
+    total: int
+
+
+def compare_parts(now: Submission, before: Submission) -> list[PartCopied]:
+    """Each compared part of ``now`` against ``before``'s (both must have text; a part too short is left out)."""
     spec = now.format.copied
     this_year, last_year = section_contents(now), section_contents(before)
-    for ordinal in spec.parts:
-        text, earlier = this_year.get(ordinal, ""), last_year.get(ordinal, "")
-        current = sentences(text, spec)
+    compared = []
+    for section in (s for s in now.format.sections.parts if s.ordinal in spec.parts):
+        current = sentences(this_year.get(section.ordinal, ""), spec)
+        earlier = last_year.get(section.ordinal, "")
         if sum(len(s) for s in current) < spec.min_part or not earlier:
             continue
         share, count = copied_share(current, sentences(earlier, spec), spec)
-        if share * 100 >= spec.warn_percent:
-            section = next(s for s in now.format.sections.parts if s.ordinal == ordinal)
-            name = f"{section.ordinal}、{section.title}"
+        compared.append(PartCopied(f"{section.ordinal}、{section.title}", share, count, len(current)))
+    return compared
+
+
+def check_copied(compared: list[PartCopied], spec: Copied, last_year: int | None) -> Iterator[Finding]:
+    """A warning for each compared part whose copied share reaches the threshold."""
+    for part in compared:
+        if part.share * 100 >= spec.warn_percent:
             yield finding(
                 "copied-from-last-year",
                 expected=f"低于 {spec.warn_percent}%",
-                actual=f"{share:.0%}",
+                actual=f"{part.share:.0%}",
                 stage=Stage.WARNING,
-                section=name,
-                share=f"{share:.0%}",
-                copied=count,
-                total=len(current),
-                year=before.year or "上一",
+                section=part.part,
+                share=f"{part.share:.0%}",
+                copied=part.copied,
+                total=part.total,
+                year=last_year or "上一",
             )

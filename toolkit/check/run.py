@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import Numbers, read_numbers
-from toolkit.check.copied import check_copied
+from toolkit.check.copied import PartCopied, check_copied, compare_parts
 from toolkit.check.cross_year import Year, check_against_last_year, check_previous_mismatch
 from toolkit.check.narrative import check_text_numbers, check_year_slips
 from toolkit.check.plausibility import (
@@ -48,13 +48,15 @@ class Checked:
         return Year(self.submission, self.numbers)
 
 
-def _against_last_year(now: Year, last: Year) -> list[Finding]:
-    """The numbers against last year's (R6, R7, R10) and the text against last year's; another unit's or
-    another year's file is one warning instead."""
+def _against_last_year(now: Year, last: Year) -> tuple[list[Finding], list[PartCopied]]:
+    """The numbers against last year's (R6, R7, R10) and the text against last year's (with how much of each
+    part repeats it); another unit's or another year's file is one warning instead."""
     mismatch = list(check_previous_mismatch(now, last))
     if mismatch:
-        return mismatch
-    return [*check_against_last_year(now, last), *check_copied(now.submission, last.submission)]
+        return mismatch, []
+    compared = compare_parts(now.submission, last.submission)
+    copied = check_copied(compared, now.submission.format.copied, last.submission.year)
+    return [*check_against_last_year(now, last), *copied], compared
 
 
 def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str] = ()) -> Checked:
@@ -69,8 +71,10 @@ def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str
     found += check_unit_name(sub, roster)
     found += check_file_kind(sub)
     found += sub.notes
+    compared: list[PartCopied] = []
     if previous is not None:
-        found += _against_last_year(Year(sub, numbers), previous.year)
+        against, compared = _against_last_year(Year(sub, numbers), previous.year)
+        found += against
     report = Report(
         file=str(sub.path),
         unit=sub.unit,
@@ -79,5 +83,6 @@ def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str
         file_type=sub.file_type.value,
         standard=sub.standard,
         findings=ordered(found),
+        copied_shares={part.part: part.share for part in compared},
     )
     return Checked(sub, numbers, report)
