@@ -291,11 +291,14 @@ def test_reports_beside_workbooks_are_checked_and_summed(county, tmp_path):
         workbook = write_unit(tmp_path, name, values)
         export(workbook, **{kind: inbox / f"{name}.{kind}"})
     (inbox / "报送说明.txt").write_text("请各单位于1月10日前报送年报，联系电话 1234567。\n", encoding="utf-8")
+    titled = "丁镇人民政府2025年政府信息公开工作年度报告\n一、总体情况\n表格见附图。\n"
+    (inbox / "丁镇.txt").write_text(titled, encoding="utf-8")  # a report whose tables were pictures
     result = build_county_summary(inbox, tmp_path / "汇总.xlsx")
     status = {Path(f.path).name: (f.status.word, f.note) for f in result.files}
     assert status["甲镇.docx"] == status["乙镇.html"] == ("已采用", "")
     assert status["丙镇.html"][0] == "退回修改" and "相差 96" in status["丙镇.html"][1]
     assert status["报送说明.txt"] == ("已跳过", "不是年度报告：没有找到年度报告的表格（表二、表三、表四）")
+    assert status["丁镇.txt"] == ("无法读取", "没有找到年度报告的表格（表二、表三、表四）")
     sums = expected_totals({**accepted, "甲镇": sent["甲镇"][1], "乙镇": sent["乙镇"][1]})
     for cell in FMT.input_cells:
         assert result.totals[cell.id] == sums[cell.id], cell.id

@@ -25,6 +25,7 @@ from pathlib import Path
 from toolkit.errors import NotAReport, UnreadableWorkbook
 from toolkit.findings import Place, finding
 from toolkit.format.detect import detect_format
+from toolkit.format.load import all_formats
 from toolkit.format.model import Axis, Format, Shape, Table
 from toolkit.read.cells import Blank, Run
 from toolkit.read.document import Document, read_document
@@ -671,9 +672,17 @@ def read_tables(rows: list[list[str]], fmt: Format, signed: bool) -> Reading:
 def document_format(document: Document) -> Format:
     texts = (norm_label(cell) for row in document.rows for cell in row)
     fmt = detect_format(texts)
+    if fmt is None and _titled(document):
+        raise UnreadableWorkbook(document.path, NO_TABLES)  # a report whose tables are pictures or cut off
     if fmt is None:
-        raise NotAReport(document.path, NO_TABLES)
+        raise NotAReport(document.path, NO_TABLES)  # no report at all: a covering note, a letter
     return fmt
+
+
+def _titled(document: Document) -> bool:
+    """Whether the text names itself an annual report (the title of any format)."""
+    text = norm_label(document.text)
+    return any(norm_label(fmt.report_title) in text for fmt in all_formats())
 
 
 def submission_of(document: Document) -> Submission:
