@@ -201,6 +201,23 @@ def test_upload_names_and_zips_are_made_safe(tmp_path):
     assert sorted(p.name for p in unpack(nested, out)) == ["白鹤镇 (2).xlsx", "白鹤镇.xlsx"]
 
 
+class WindowsZipName(zipfile.ZipInfo):
+    """A member named as Windows' built-in zip tool names it: GBK bytes, no UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gb18030"), self.flag_bits
+
+
+def test_zip_made_on_chinese_windows_keeps_its_names(tmp_path):
+    packed = tmp_path / "收件箱.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr(WindowsZipName("收件箱/示例县城关镇.xlsx"), (INBOX / "示例县城关镇.xlsx").read_bytes())
+    assert not zipfile.ZipFile(packed).infolist()[0].flag_bits & 0x800
+    out = tmp_path / "out"
+    out.mkdir()
+    assert [p.name for p in unpack(packed, out)] == ["示例县城关镇.xlsx"]
+
+
 # --- 检查一份 -----------------------------------------------------------------------------------------------
 def test_check_view_marks_the_faulty_cells_and_offers_the_annotated_copy(page, tmp_path):
     page.set_input_files("#check-file", str(FAULTY))
