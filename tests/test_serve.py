@@ -173,7 +173,7 @@ def test_too_many_files_in_one_upload_is_refused_in_words(server):
     port, token = parts(server)
     boundary = "xltoolboundary7MA4YWxk"
     one = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.xlsx"\r\n\r\nx\r\n'
-    body = (one * (limits.MAX_UPLOAD_FILES + 2) + f"--{boundary}--\r\n").encode()
+    body = (one * (limits.MAX_UPLOAD_FILES + 3) + f"--{boundary}--\r\n").encode()
     headers = {"Host": f"127.0.0.1:{port}", "X-Xltool-Token": token}
     headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
     status, answer = request(server, "/api/merge", headers, "POST", body)
@@ -302,6 +302,18 @@ def test_merge_view_gives_the_summary_merge_writes(page, tmp_path):
     assert download.value.suggested_filename == "长表_2025.csv"
     page.click("nav button[data-view=templates]")  # the roster is remembered for the session
     expect(page.locator("#t-roster-name")).to_have_text("本次已记住的名单：单位名单.csv")
+
+
+def test_merge_view_checks_the_county_report_against_its_units(page):
+    parent = next(COUNTY.glob("示例县人民政府*.html"))
+    page.click("nav button[data-view=merge]")
+    page.set_input_files("#merge-folder", str(INBOX))
+    page.set_input_files("#merge-parent", str(parent))
+    page.click("#merge-start")
+    county = page.locator("#merge-result .county.error")
+    expect(county).to_have_count(2, timeout=60_000)
+    expect(county.first).to_contain_text("本报告填 339，27 个单位合计 337")
+    expect(page.locator("#merge-result .county.warning")).to_contain_text("有 3 个单位文件未计入各单位合计")
 
 
 def test_zip_upload_and_path_traversal(page, tmp_path):

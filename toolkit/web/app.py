@@ -159,17 +159,19 @@ class Routes:
         folder = self.work.folder()
         inbox = folder / "收件箱"
         inbox.mkdir()
-        async with request.form(max_files=limits.MAX_UPLOAD_FILES + 1, max_fields=8) as form:
+        async with request.form(max_files=limits.MAX_UPLOAD_FILES + 2, max_fields=8) as form:
             saved = [await _save(upload, inbox) for upload in _uploads(form, "files")]
             rosters = _uploads(form, "roster")
             if rosters:
                 roster = await _save(rosters[0], folder)
                 self.work.remember_roster(roster, leaf_name(rosters[0].filename or roster.name))
+            parents = _uploads(form, "parent")
+            parent = await _save(parents[0], folder) if parents else None
             year = _year(form.get("year"))
         files = await run_in_threadpool(expand, saved, inbox)
         if not files:
             return _failure("请选择各单位的文件、文件夹或压缩包")
-        return _json({"job": self.work.start_merge(inbox, year).id})
+        return _json({"job": self.work.start_merge(inbox, year, parent).id})
 
     async def job(self, request: Request) -> Response:
         job = self.work.jobs.get(request.path_params["job"])

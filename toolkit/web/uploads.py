@@ -94,5 +94,5 @@ def expand(paths: Iterable[Path], folder: Path) -> list[Path]:
         else:
             found.append(path)
     if len(found) > limits.MAX_UPLOAD_FILES:
-        raise UploadRefused(f"文件过多（{len(found)} 个），一次最多 {limits.MAX_UPLOAD_FILES} 个")
+        raise UploadRefused(f"文件过多（{len(found)} 个）：一次最多 {limits.MAX_UPLOAD_FILES} 个文件，请分批上传")
     return found

@@ -101,13 +101,13 @@ class Workplace:
         return shown
 
     # --- the county -----------------------------------------------------------------------------------
-    def start_merge(self, inbox: Path, year: int | None) -> MergeJob:
+    def start_merge(self, inbox: Path, year: int | None, parent: Path | None = None) -> MergeJob:
         job = MergeJob(new_id(), inbox.parent)
         with self.lock:
             self._forget_old_jobs()
             self.jobs[job.id] = job
         roster = self.roster.path if self.roster else None
-        threading.Thread(target=self._merge, args=(job, inbox, roster, year), daemon=True).start()
+        threading.Thread(target=self._merge, args=(job, inbox, roster, year, parent), daemon=True).start()
         return job
 
     def _forget_old_jobs(self) -> None:
@@ -118,7 +118,7 @@ class Workplace:
             self.downloads = {k: d for k, d in self.downloads.items() if job.folder not in d.path.parents}
             shutil.rmtree(job.folder, ignore_errors=True)
 
-    def _merge(self, job: MergeJob, inbox: Path, roster: Path | None, year: int | None) -> None:
+    def _merge(self, job: MergeJob, inbox: Path, roster: Path | None, year: int | None, parent: Path | None) -> None:
         out = job.folder / "out"
         out.mkdir()
 
@@ -127,7 +127,13 @@ class Workplace:
 
         try:
             result = api.merge(
-                inbox, out / "汇总.xlsx", roster=roster, year=year, long_csv=out / "长表.csv", progress=progress
+                inbox,
+                out / "汇总.xlsx",
+                roster=roster,
+                year=year,
+                long_csv=out / "长表.csv",
+                progress=progress,
+                parent=parent,
             )
             self._merged(job, result, out)
         except XltoolError as error:

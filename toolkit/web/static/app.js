@@ -147,6 +147,11 @@ for (const id of ["merge-files", "merge-folder", "merge-zip"]) {
   $(id).addEventListener("change", (event) => { choose(event.target.files); event.target.value = ""; });
 }
 $("merge-clear").addEventListener("click", () => { chosen = []; choose([]); });
+let parentFile = null;
+$("merge-parent").addEventListener("change", (event) => {
+  parentFile = event.target.files[0] || null;
+  $("parent-name").textContent = parentFile ? `县本级年报：${parentFile.name}` : "";
+});
 $("merge-roster").addEventListener("change", (event) => {
   rosterFile = event.target.files[0] || null;
   if (rosterFile) $("roster-name").textContent = `名单：${rosterFile.name}`;
@@ -161,6 +166,7 @@ $("merge-start").addEventListener("click", async () => {
   const form = new FormData();
   for (const file of chosen) form.append("files", file, file.name);
   if (rosterFile) form.append("roster", rosterFile);
+  if (parentFile) form.append("parent", parentFile);
   form.append("year", $("merge-year").value);
   $("merge-result").replaceChildren();
   $("merge-detail").replaceChildren();
@@ -218,7 +224,10 @@ function renderMerge(job, state) {
   for (const [kind, text] of links) {
     if (state.downloads[kind]) box.append(el("a", { class: "button", href: downloadUrl(state.downloads[kind]), id: `download-${kind}` }, text));
   }
-  for (const f of result.county_findings) box.append(el("div", { class: "county" }, `${f.word}：${[f.where, f.labels].filter(Boolean).join(" · ")} ${f.message}`));
+  for (const f of result.county_findings) {
+    const where = [f.where, f.labels].filter(Boolean).join(" · ");
+    box.append(el("div", { class: `county ${f.severity}` }, `汇总${f.word}：${where} ${f.message}`));
+  }
   if (result.roster.length) {
     const units = Object.entries(result.unit_counts).map(([word, n]) => `${word} ${n}`).join("，");
     box.append(el("h2", {}, `报送情况（名单 ${result.roster.length} 个单位：${units}）`));
