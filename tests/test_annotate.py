@@ -77,3 +77,17 @@ def test_copy_of_a_workbook_with_a_deleted_row_still_written(filled, tmp_path):
     report = check_files([source], annotate_dir=tmp_path / "批注")[0]
     assert "rows-missing" in [f.code for f in report.findings] and report.annotated
     assert FMT.table("t3").row("r05").label in report.findings[0].message
+
+
+def test_copy_of_a_report_in_the_2019_format(tmp_path):
+    """The trial format's yearly changes are signed numbers: its reports get annotated copies too."""
+    from tests.support import REPORTS
+
+    report = check_files([REPORTS / "02_shanghai-govoffice-2019.txt"], annotate_dir=tmp_path)[0]
+    copy = tmp_path / "02_shanghai-govoffice-2019_校验批注.xlsx"
+    assert report.annotated == str(copy)
+    again = check_file(copy)
+    assert (again.format, again.unit, again.year) == ("gov-2019", report.unit, 2019)
+    book = openpyxl.load_workbook(copy)
+    bounds = [(dv.formula1, dv.formula2) for sheet in book.worksheets for dv in sheet.data_validations.dataValidation]
+    assert ("-1000000000", "1000000000") in bounds  # a yearly change may be negative

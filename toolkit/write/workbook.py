@@ -90,6 +90,8 @@ class Styles:
             "group": {**boxed, "align": "center"},
             "label": {**boxed, "align": "left"},
             "count": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB", "num_format": "0"},
+            # a yearly change (2019 format): signed; met only in annotated copies of such reports
+            "delta": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB", "num_format": "0"},
             "amount": {**boxed, "align": "right", "locked": False, "bg_color": "#FFF9DB", "num_format": AMOUNT_FORMAT},
             "computed": {**boxed, "align": "right", "bg_color": "#EDEDED", "num_format": "0"},
             "computed_amount": {**boxed, "align": "right", "bg_color": "#EDEDED", "num_format": AMOUNT_FORMAT},
@@ -250,7 +252,21 @@ def _place_labels(sheet: Worksheet, styles: Styles, table_layout: TableLayout) -
             sheet.write_string(label.row, label.col, label.text, style)
 
 
+DELTA_LIMIT = 10**9
+
+
 def _input_validation(kind: Kind) -> dict[str, object]:
+    if kind == Kind.DELTA:
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": -DELTA_LIMIT,
+            "maximum": DELTA_LIMIT,
+            "input_title": "增减数",
+            "input_message": "填写整数，减少填负数；没有变化填 0",
+            "error_title": "增减数有误",
+            "error_message": "请填写整数（减少填负数）",
+        }
     if kind == Kind.AMOUNT:
         return {
             "validate": "decimal",
