@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.corpus import write_corpus
-from tests.support import ROOT, chromium
+from tests.support import REPORTS, ROOT, chromium
 from tests.test_hostile import REPORT_PDF, valid_sources
 from toolkit import limits
 from toolkit.api import make_templates, read_and_check
@@ -216,6 +216,15 @@ def test_zip_made_on_chinese_windows_keeps_its_names(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     assert [p.name for p in unpack(packed, out)] == ["示例县城关镇.xlsx"]
+
+
+def test_every_real_report_through_the_page_as_check_reads_it(server):
+    for path in sorted(REPORTS.glob("[0-9]*")):
+        status, shown = upload(server, "/api/check", path.name, path.read_bytes())
+        report = read_and_check(path).report
+        assert status == 200, path.name
+        assert (shown["verdict"]["text"], len(shown["findings"])) == (report.verdict(), len(report.findings)), path.name
+        assert "download" in shown, path.name  # an annotated copy for every format, the 2019 one included
 
 
 # --- 检查一份 -----------------------------------------------------------------------------------------------
