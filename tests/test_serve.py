@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -419,3 +420,15 @@ def test_a_long_running_server_keeps_only_its_latest_merges(tmp_path):
     assert all(d.path.exists() for d in work.downloads.values())  # nothing offered that is gone
     work.close()
     assert not work.root.exists()
+
+
+def test_a_port_in_use_is_one_line(capsys):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        assert main(["serve", "--no-browser", "--port", str(taken.getsockname()[1])]) == 2
+    finally:
+        taken.close()
+    err = capsys.readouterr().err
+    assert "无法使用" in err and "Traceback" not in err
