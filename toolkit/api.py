@@ -71,8 +71,9 @@ def check_files(
         except UnreadableWorkbook as error:
             reports.append(Report(file=str(path), failure=error.reason))
             continue
-        checked = check(sub, last_year.of(sub) if last_year else None)
-        if last_year is not None and last_year.of(sub) is None:
+        last = last_year.of(sub) if last_year else None
+        checked = check(sub, last)
+        if last_year is not None and last is None:
             checked.report.findings.append(last_year.not_found(sub))
         if sums is not None:
             report = checked.report

@@ -126,6 +126,16 @@ class Finding:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
+    @property
+    def group(self) -> str:
+        """The table (or sheet) a finding is listed under; the whole file when it is about none."""
+        return self.table or self.sheet or words.WHOLE_FILE
+
+    @property
+    def labels(self) -> str:
+        """ "行 / 列": the row and column labels it points at, as far as it has them."""
+        return " / ".join(p for p in (self.row_label, self.column_label) if p)
+
     def columns(self) -> tuple[str, ...]:
         """The finding as the cells of a results table, in the order of ``words.FINDING_COLUMNS``."""
         return tuple(

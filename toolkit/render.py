@@ -23,15 +23,6 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 DOCUMENTS = {t.value for t in DOCUMENT_TYPES}
 
 
-def _group(f: Finding) -> str:
-    return f.table or f.sheet or words.WHOLE_FILE
-
-
-def _row_column(f: Finding) -> str:
-    parts = [p for p in (f.row_label, f.column_label) if p]
-    return " / ".join(parts)
-
-
 def verdict_line(report: Report) -> Text:
     name = Text(report.file, style="bold")
     if report.failure:
@@ -66,7 +57,7 @@ def findings_tables(report: Report, width: int = 120) -> list[Table]:
     cut in two; below NARROW columns the finding's code goes on its own line under the message."""
     groups: dict[str, list[Finding]] = {}
     for f in report.findings:
-        groups.setdefault(_group(f), []).append(f)
+        groups.setdefault(f.group, []).append(f)
     if words.WHOLE_FILE in groups:  # what concerns the whole file comes after the tables, errors or not
         groups[words.WHOLE_FILE] = groups.pop(words.WHOLE_FILE)
     # A published report has no cells of its own; its findings are placed by row and column alone.
@@ -90,7 +81,7 @@ def findings_tables(report: Report, width: int = 120) -> list[Table]:
             row: list[Text | str] = [
                 Text(f.severity.word, style=SEVERITY_STYLE[f.severity]),
                 cell,
-                _lines(_row_column(f), label_width),
+                _lines(f.labels, label_width),
                 message,
             ]
             table.add_row(*row, *([f.code] if code_width else []))
@@ -187,7 +178,7 @@ def print_merge(console: Console, result: MergeResult) -> None:
     for f in result.county_findings:
         error = f.severity == Severity.ERROR
         label = Text(f"  汇总{words.SEVERITY_WORDS[f.severity]}：", style="red" if error else "yellow")
-        where = " ".join(p for p in (f.location, _row_column(f)) if p)
+        where = " ".join(p for p in (f.location, f.labels) if p)
         console.print(label + Text(f"{where} {f.message}".strip()))
     console.print(Text(f"汇总表：{shown_path(result.output)}", style="bold green"))
     if result.long_output:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from toolkit.check.arithmetic import check_balance, check_sums
 from toolkit.check.cells import Numbers, read_numbers
 from toolkit.check.copied import PartCopied, check_copied, compare_parts
-from toolkit.check.cross_year import Year, check_against_last_year, check_previous_mismatch
+from toolkit.check.cross_year import Year, check_previous_mismatch, compare_numbers
 from toolkit.check.narrative import check_text_numbers, check_year_slips
 from toolkit.check.plausibility import (
     check_cases_without_requests,
@@ -56,7 +56,7 @@ def _against_last_year(now: Year, last: Year) -> tuple[list[Finding], list[PartC
         return mismatch, []
     compared = compare_parts(now.submission, last.submission)
     copied = check_copied(compared, now.submission.format.copied, last.submission.year)
-    return [*check_against_last_year(now, last), *copied], compared
+    return [*compare_numbers(now, last), *copied], compared
 
 
 def check(sub: Submission, previous: Checked | None = None, roster: Sequence[str] = ()) -> Checked:

@@ -8,7 +8,6 @@ allowed by a per-response nonce, so that nothing is fetched from anywhere else.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.resources
 import secrets
 import urllib.parse
@@ -144,7 +143,7 @@ class Routes:
         fmt = load_format()
         roster = self.work.roster.name if self.work.roster else ""
         types = [t.label for t in fmt.unit_types]
-        return _json({"year": api.due_year(dt.date.today()), "unit_types": types, "roster": roster})
+        return _json({"year": api.due_year(), "unit_types": types, "roster": roster})
 
     async def check(self, request: Request) -> Response:
         async with request.form(max_files=1, max_fields=4) as form:

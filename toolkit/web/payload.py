@@ -41,13 +41,12 @@ def tables(checked: Checked) -> list[Json]:
 
 
 def _finding(f: Finding, cell: str) -> Json:
-    labels = " / ".join(p for p in (f.row_label, f.column_label) if p)
     return {
         "severity": f.severity.value,
         "word": f.severity.word,
         "code": f.code,
-        "where": f.table or f.sheet or words.WHOLE_FILE,
-        "labels": labels,
+        "where": f.group,
+        "labels": f.labels,
         "location": f.location,
         "message": f.message,
         "cell": cell,

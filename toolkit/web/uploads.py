@@ -17,7 +17,6 @@ from toolkit.write.files import safe_file_stem
 
 ZIP_SUFFIX = ".zip"
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
-CHUNK = 1 << 20
 
 
 class UploadRefused(XltoolError):

@@ -3,7 +3,6 @@ merges running in the background) and the three jobs of the page, each a call in
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import shutil
 import threading
@@ -187,7 +186,7 @@ class Workplace:
             written = api.make_templates(folder, unit=unit, year=year, level=level)[0]
             return Download(written, written.name)
         written_all = api.make_templates(roster=roster, folder=folder / "模板", year=year)
-        target = folder / TEMPLATES_ZIP.format(year=year or api.due_year(dt.date.today()))
+        target = folder / TEMPLATES_ZIP.format(year=year or api.due_year())
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in written_all:
                 archive.write(path, path.name)
